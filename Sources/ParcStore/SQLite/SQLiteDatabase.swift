@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import ParcCore
+
+/// SQLite through GRDB: a `DatabasePool` (WAL, one writer, concurrent readers) on disk, or an in-memory
+/// `DatabaseQueue` for tests. Each write batch is one `write {}` transaction on GRDB's serial writer.
+public final class SQLiteDatabase: SQLDatabase {
+    public let dialect = SQLDialect.sqlite
+    let writer: any DatabaseWriter
+
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// fsync at every commit: a committed write survives a power cut.
+        case full = "FULL"
+        /// fsync at checkpoints only: survives a crash of Parc, may lose the last commits on power loss.
+        case normal = "NORMAL"
+    }
+
+    /// Opens (creating if needed) `directory/parc.sqlite`.
+    public init(directory: String, synchronous: Synchronous = .full, readers: Int = 4) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var config = SQLiteDatabase.configuration(synchronous: synchronous)
+        config.maximumReaderCount = max(1, readers)
+        writer = try DatabasePool(path: (directory as NSString).appendingPathComponent("parc.sqlite"), configuration: config)
+        // GRDB switches the pool to WAL after `prepareDatabase`, which resets `synchronous`: set it again and check.
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+        }
+        let actual = try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        let expected = synchronous == .full ? 2 : 1
+        guard actual == expected else { throw StoreError.configuration("SQLite synchronous is \(actual ?? -1), expected \(expected)") }
+    }
+
+    /// A private in-memory database, for tests and throwaway runs.
+    public init(inMemory: Void = ()) throws {
+        writer = try DatabaseQueue(configuration: SQLiteDatabase.configuration(synchronous: .normal))
+    }
+
+    static func configuration(synchronous: Synchronous) -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        // A second process (`parc migrate`, `parc import`) may hold the write lock for a moment.
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+        }
+        return config
+    }
+
+    public func query(_ query: SQLQuery) async throws -> [SQLRow] {
+        let (sql, binds) = query.render { _ in "?" }
+        let arguments = StatementArguments(binds.map(\.grdb))
+        do {
+            return try await writer.read { db in
+                try SQLiteDatabase.rows(try db.cachedStatement(sql: sql), arguments)
+            }
+        } catch {
+            throw SQLiteDatabase.translate(error)
+        }
+    }
+
+    @discardableResult
+    public func write(_ batch: WriteBatch) async throws -> [[SQLRow]] {
+        let rendered = batch.statements.map { statement in
+            let (sql, binds) = statement.query.render { _ in "?" }
+            return (sql, StatementArguments(binds.map(\.grdb)), statement.expectation)
+        }
+        do {
+            return try await writer.write { db in
+                var results: [[SQLRow]] = []
+                results.reserveCapacity(rendered.count)
+                for (sql, arguments, expectation) in rendered {
+                    let statement = try db.cachedStatement(sql: sql)
+                    let rows = try SQLiteDatabase.rows(statement, arguments)
+                    try check(rows.count, against: expectation)
+                    results.append(rows)
+                }
+                return results
+            }
+        } catch {
+            throw SQLiteDatabase.translate(error)
+        }
+    }
+
+    /// Runs raw statements that take no parameters (migration DDL) in one transaction.
+    public func executeScript(_ statements: [String]) async throws {
+        try await writer.write { db in
+            for sql in statements { try db.execute(sql: sql) }
+        }
+    }
+
+    public func close() async throws {
+        try writer.close()
+    }
+
+    static func rows(_ statement: Statement, _ arguments: StatementArguments) throws -> [SQLRow] {
+        let columns = SQLRow.Columns(statement.columnNames)
+        var rows: [SQLRow] = []
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try cursor.next() {
+            var values: [SQLValue] = []
+            values.reserveCapacity(row.count)
+            for value in row.databaseValues {
+                switch value.storage {
+                case .null: values.append(.null)
+                case .int64(let i): values.append(.int(i))
+                case .double(let d): values.append(.double(d))
+                case .string(let s): values.append(.text(s))
+                case .blob(let data): values.append(.blob([UInt8](data)))
+                }
+            }
+            rows.append(SQLRow(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    /// Backend errors become domain errors here, so GRDB types never leave ParcStore.
+    static func translate(_ error: any Error) -> any Error {
+        if error is ParcError { return error }
+        guard let db = error as? DatabaseError else { return error }
+        switch db.extendedResultCode {
+        case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
+            return UniqueConstraints.error(forSQLiteMessage: db.message)
+        case .SQLITE_CONSTRAINT_FOREIGNKEY:
+            return ParcError.conflict(field: nil, message: "the change refers to an object that does not exist or was removed")
+        default:
+            if db.resultCode == .SQLITE_BUSY || db.resultCode == .SQLITE_LOCKED {
+                return ParcError.unavailable("the database is busy; retry shortly")
+            }
+            return StoreError.backend(db.description)
+        }
+    }
+}
+
+extension SQLValue {
+    var grdb: (any DatabaseValueConvertible)? {
+        switch self {
+        case .null: nil
+        case .int(let i): i
+        case .double(let d): d
+        case .text(let s): s
+        case .bool(let b): b
+        case .uuid(let u): u
+        case .timestamp(let d): d
+        case .blob(let b): Data(b)
+        }
+    }
+}
