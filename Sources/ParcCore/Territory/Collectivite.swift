@@ -74,3 +74,32 @@ public struct Departement: Codable, Equatable, Sendable {
         self.regionCode = regionCode
     }
 }
+
+public struct CollectiviteInput: Codable, Sendable {
+    public var kind: String?
+    public var code: String?
+    public var name: String?
+    public var academieCode: String?
+    public var contactEmail: String?
+
+    public init(kind: String? = nil, code: String? = nil, name: String? = nil, academieCode: String? = nil, contactEmail: String? = nil) {
+        self.kind = kind
+        self.code = code
+        self.name = name
+        self.academieCode = academieCode
+        self.contactEmail = contactEmail
+    }
+
+    public func validate() throws(ParcError) -> (kind: Collectivite.Kind, code: String, name: String, academieCode: String?, contactEmail: String?) {
+        var v = Validator()
+        let kind = v.enumValue(self.kind, "kind", as: Collectivite.Kind.self)
+        let code = v.requireText(self.code, "code", maxLength: 12)
+        if let code, !code.allSatisfy({ $0.isLetter || $0.isNumber }) { v.fail("code", "must be an INSEE code (letters and digits)") }
+        let name = v.requireText(self.name, "name")
+        let academie = v.optionalText(academieCode, "academie_code", maxLength: 2)
+        let email = v.optionalText(contactEmail, "contact_email", maxLength: 200)
+        if let email, !email.contains("@") { v.fail("contact_email", "must be an e-mail address") }
+        try v.check()
+        return (kind!, code!, name!, academie, email)
+    }
+}

@@ -34,6 +34,11 @@ public struct Repository<Record: StoredRecord>: Sendable {
         return result
     }
 
+    /// Every live object, for small reference tables (the device catalogue).
+    public func all() async throws -> [Record] {
+        try await database.query("SELECT * FROM \(raw: table) WHERE deleted_at IS NULL ORDER BY id").map(Record.init(row:))
+    }
+
     /// A page in id order. Filters are ANDed; `limit + 1` rows are read to know whether a next page exists.
     public func list(_ filters: [Filter], in scope: Scope, page: PageRequest) async throws -> Page<Record> {
         var conditions: [SQLQuery] = ["t.deleted_at IS NULL", ScopeSQL.predicate(scope, Record.scoping, alias: "t")]

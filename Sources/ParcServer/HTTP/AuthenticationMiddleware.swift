@@ -1,0 +1,62 @@
+import Crypto
+import Logging
+public import Foundation
+public import Hummingbird
+public import ParcCore
+public import ParcStore
+
+/// Resolves `Authorization: Bearer <token>` to a principal, or answers 401. Tokens are looked up by their SHA-256.
+public struct AuthenticationMiddleware: RouterMiddleware {
+    public typealias Context = ParcRequestContext
+    let access: AccessStore
+    let now: @Sendable () -> Date
+
+    public init(access: AccessStore, now: @escaping @Sendable () -> Date) {
+        self.access = access
+        self.now = now
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw ParcError.unauthenticated("an API token is required (Authorization: Bearer …)")
+        }
+        let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        guard let (principal, _) = try await access.principal(tokenHash: TokenMinting.hash(token), now: now()) else {
+            throw ParcError.unauthenticated("the token is unknown, expired or revoked")
+        }
+        var context = context
+        context.principal = principal
+        context.logger[metadataKey: "principal.id"] = "\(principal.id)"
+        return try await next(request, context)
+    }
+}
+
+/// Mints opaque tokens (`parc_` + 32 random bytes, base32) and the hash that is stored instead of them.
+public enum TokenMinting {
+    static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+
+    public static func mint<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        var bits = 0
+        var value = 0
+        var text = "parc_"
+        for byte in bytes {
+            value = (value << 8) | Int(byte)
+            bits += 8
+            while bits >= 5 {
+                text.append(alphabet[(value >> (bits - 5)) & 31])
+                bits -= 5
+            }
+        }
+        if bits > 0 { text.append(alphabet[(value << (5 - bits)) & 31]) }
+        return text
+    }
+
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+}

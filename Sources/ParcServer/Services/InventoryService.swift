@@ -1,0 +1,124 @@
+public import Foundation
+import ParcCore
+public import ParcStore
+
+/// Create, read, update, delete and list for any inventory aggregate, with the same rules everywhere:
+/// the caller's scope filters every read (a foreign object is "not found"), the role decides each action,
+/// each change and its audit entry commit together, and a stale `If-Match` version is refused.
+struct InventoryService<Resource: InventoryResource>: Sendable {
+    typealias Record = Resource.Record
+    let resource: Resource
+    let storage: Storage
+    let clock: AppClock
+
+    var repository: Repository<Record> { storage.repository(Record.self) }
+
+    func authorize(_ principal: Principal, _ action: Action) throws {
+        guard Permissions.allows(principal.role, action, Record.resource) else {
+            throw ParcError.forbidden("the \(principal.role.rawValue) role cannot \(action.rawValue) \(Resource.noun)s")
+        }
+    }
+
+    func list(_ query: [String: String], principal: Principal) async throws -> Page<Record> {
+        try authorize(principal, .read)
+        var filters: [Filter] = []
+        var unknown: [String] = []
+        for (name, value) in query where name != "limit" && name != "cursor" {
+            guard let spec = Resource.filters[name] else {
+                unknown.append(name)
+                continue
+            }
+            filters.append(try spec.filter(name, value))
+        }
+        if !unknown.isEmpty {
+            let allowed = (Resource.filters.keys.sorted() + ["limit", "cursor"]).joined(separator: ", ")
+            throw ParcError.validation(unknown.sorted().map { FieldError(field: $0, reason: "is not a filter of \(Resource.path); use \(allowed)") })
+        }
+        return try await repository.list(filters, in: principal.scope, page: try PageRequest(query: query))
+    }
+
+    func get(_ id: UUID, principal: Principal) async throws -> Record {
+        try authorize(principal, .read)
+        guard let record = try await repository.get(id, in: principal.scope) else { throw ParcError.notFound(Resource.noun) }
+        return record
+    }
+
+    func create(_ input: Resource.Input, principal: Principal) async throws -> Record {
+        try authorize(principal, .create)
+        let context = BuildContext(principal: principal, storage: storage, now: clock.now(), newID: clock.newID())
+        var built = try await resource.build(input, existing: nil, context: context)
+        context.stamp(&built.record, existing: nil)
+        var batch = WriteBatch([repository.insert(built.record)] + built.extra)
+        batch.statements.append(storage.audit.append(try audit(.create, principal: principal, before: nil, after: built.record, at: context.now)))
+        try await storage.database.write(batch)
+        return built.record
+    }
+
+    func update(_ id: UUID, patch: JSONValue, ifMatch: Int?, principal: Principal) async throws -> Record {
+        let existing = try await get(id, principal: principal)
+        try authorize(principal, .update)
+        if let ifMatch, ifMatch != existing.version { throw ParcError.versionMismatch(expected: ifMatch, actual: existing.version) }
+        let merged = try JSONValue(encoding: resource.input(from: existing)).merging(patch)
+        let input = try APIJSON.decoder.decode(Resource.Input.self, from: APIJSON.encoder.encode(merged))
+        let context = BuildContext(principal: principal, storage: storage, now: clock.now(), newID: id)
+        var built = try await resource.build(input, existing: existing, context: context)
+        context.stamp(&built.record, existing: existing)
+        var batch = WriteBatch([repository.update(built.record, expectedVersion: existing.version)] + built.extra)
+        batch.statements.append(storage.audit.append(try audit(.update, principal: principal, before: existing, after: built.record, at: context.now)))
+        try await storage.database.write(batch)
+        return built.record
+    }
+
+    func delete(_ id: UUID, ifMatch: Int?, principal: Principal) async throws {
+        let existing = try await get(id, principal: principal)
+        try authorize(principal, .delete)
+        if let ifMatch, ifMatch != existing.version { throw ParcError.versionMismatch(expected: ifMatch, actual: existing.version) }
+        let now = clock.now()
+        var batch = WriteBatch(resource.deleteGuards(existing))
+        batch.statements.append(repository.softDelete(id, expectedVersion: existing.version, at: now))
+        batch.statements.append(storage.audit.append(try audit(.delete, principal: principal, before: existing, after: nil, at: now)))
+        try await storage.database.write(batch)
+    }
+
+    func audit(_ change: AuditEvent.Change, principal: Principal, before: Record?, after: Record?, at: Date) throws -> AuditEvent {
+        let subject = after ?? before!
+        return AuditEvent(
+            id: clock.newID(), at: at, principalID: principal.id, principalName: principal.name, change: change, objectType: Resource.noun,
+            objectID: subject.id, establishmentID: subject.establishmentRef, before: try before.map(jsonString), after: try after.map(jsonString))
+    }
+}
+
+func jsonString(_ value: some Encodable) throws -> String {
+    String(decoding: try APIJSON.encoder.encode(value), as: UTF8.self)
+}
+
+extension JSONValue {
+    init(encoding value: some Encodable) throws {
+        self = try APIJSON.decoder.decode(JSONValue.self, from: APIJSON.encoder.encode(value))
+    }
+}
+
+extension PageRequest {
+    /// `limit` (1…500, default 50) and `cursor` from a query string.
+    init(query: [String: String]) throws {
+        var limit = PageRequest.defaultLimit
+        if let text = query["limit"] {
+            guard let n = Int(text), (1...PageRequest.maxLimit).contains(n) else {
+                throw ParcError.validation([FieldError(field: "limit", reason: "must be a whole number from 1 to \(PageRequest.maxLimit)")])
+            }
+            limit = n
+        }
+        self.init(cursor: try query["cursor"].map { try Cursor(encoded: $0) }, limit: limit)
+    }
+}
+
+/// Time and identifiers, injected so tests can fix them.
+public struct AppClock: Sendable {
+    public var now: @Sendable () -> Date
+    public var newID: @Sendable () -> UUID
+
+    public init(now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = { UUID() }) {
+        self.now = now
+        self.newID = newID
+    }
+}
