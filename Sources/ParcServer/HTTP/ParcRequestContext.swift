@@ -29,7 +29,7 @@ public enum APIJSON {
 
     public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(snake: path.last!.stringValue) }
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }
@@ -40,5 +40,34 @@ public enum APIJSON {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         return encoder
+    }
+}
+
+/// `establishment_id` → `establishmentID`, `establishment_ids` → `establishmentIDs`: the inverse of the encoder's
+/// `convertToSnakeCase` for Swift's `ID` naming, which Foundation's `convertFromSnakeCase` gets wrong (`establishmentId`).
+struct SnakeCaseKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+
+    init(snake: String) {
+        let parts = snake.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count > 1 else {
+            stringValue = snake
+            return
+        }
+        stringValue = String(parts[0]) + parts.dropFirst().map { part in
+            switch part {
+            case "id": "ID"
+            case "ids": "IDs"
+            default: part.prefix(1).uppercased() + part.dropFirst()
+            }
+        }.joined()
+    }
+
+    init?(stringValue: String) { self.stringValue = stringValue }
+
+    init?(intValue: Int) {
+        stringValue = String(intValue)
+        self.intValue = intValue
     }
 }
