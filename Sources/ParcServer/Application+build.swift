@@ -65,12 +65,15 @@ public struct ParcApplication: Sendable {
     }
 
     /// The Hummingbird application: routes, middleware, and the database services it needs running.
-    public func makeApplication(onStartup: @escaping @Sendable (Startup) -> Void = { _ in }) -> some ApplicationProtocol {
+    public func makeApplication(
+        onStartup: @escaping @Sendable (Startup) -> Void = { _ in }, onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let router = buildRouter()
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
             services: storage.services,
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         let prepare = self.prepare
         app.beforeServerStarts {
