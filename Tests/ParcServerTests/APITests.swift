@@ -155,6 +155,40 @@ import Testing
         }
     }
 
+    @Test func theSharedCatalogueIsChangedOnlyByAnAdministrator() async throws {
+        try await withApp { client, w in
+            var r = try await client.call(.patch, "/api/v1/device-models/\(w.model)", json: ["lifespan_months": 12], token: w.reunionToken)
+            #expect(r.status == .forbidden)
+            r = try await client.call(
+                .post, "/api/v1/device-models", json: ["kind": "laptop", "manufacturer": "Lenovo", "name": "ThinkPad 11e", "lifespan_months": 60],
+                token: w.reunionToken)
+            #expect(r.status == .created)
+            // The same rule holds through an import: a changed catalogue row is refused, an unchanged one is fine.
+            let csv = "kind,manufacturer,model,lifespan_months,unit_price_eur\ntablet,Apple,iPad 9.7 (2018),60,409.00\n"
+            r = try await client.call(.post, "/api/v1/import/device-models", raw: csv, token: w.reunionToken)
+            #expect(r.json["unchanged"] as? Int == 1)
+            r = try await client.call(.post, "/api/v1/import/device-models", raw: csv.replacingOccurrences(of: ",60,", with: ",12,"), token: w.reunionToken)
+            #expect(r.status == .unprocessableContent)
+            r = try await client.call(.get, "/api/v1/device-models/\(w.model)", token: w.admin)
+            #expect(r.json["lifespan_months"] as? Int == 60)
+        }
+    }
+
+    @Test func anAcademieAdministratorIssuesTokensInsideItsAcademieOnly() async throws {
+        try await withApp { client, w in
+            var r = try await client.call(.post, "/api/v1/tokens", json: ["name": "Rectorat 974", "role": "admin", "academie_code": "28"], token: w.admin)
+            let rectorat = try #require(r.json["token"] as? String)
+            r = try await client.call(.post, "/api/v1/tokens", json: ["name": "DSI Corse", "role": "collectivite", "collectivite_id": w.corse.uuidString], token: rectorat)
+            #expect(r.status == .forbidden)
+            r = try await client.call(.post, "/api/v1/tokens", json: ["name": "Admin Corse", "role": "admin", "academie_code": "27"], token: rectorat)
+            #expect(r.status == .forbidden)
+            r = try await client.call(.post, "/api/v1/tokens", json: ["name": "DSI 974", "role": "collectivite", "collectivite_id": w.reunion.uuidString], token: rectorat)
+            #expect(r.status == .created)
+            r = try await client.call(.get, "/api/v1/establishments", token: rectorat)
+            #expect(r.items.map { $0["id"] as? String } == [w.college.uuidString])
+        }
+    }
+
     @Test func auditTrailRecordsWhoChangedWhat() async throws {
         try await withApp { client, w in
             let device = try await client.create(

@@ -90,7 +90,8 @@ public enum Permissions {
         case .collectivite:
             switch kind {
             case .collectivite: return action == .read || action == .update
-            case .deviceModel: return action != .delete
+            // The catalogue is shared by every collectivité: one may add a model, only an administrator changes one.
+            case .deviceModel: return action == .read || action == .create
             case .principal, .token: return true
             case .audit: return action == .read
             default: return true

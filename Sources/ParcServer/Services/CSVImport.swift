@@ -72,8 +72,7 @@ public struct CSVImporter: Sendable {
         row: ([String], Int) async throws -> (Resource.Input, Resource.Record?, String?)
     ) async throws -> Report {
         let service = InventoryService(resource: resource, storage: storage, clock: clock)
-        try service.authorize(principal, .create)
-        try service.authorize(principal, .update)
+        try service.authorize(principal, .read)
         let now = clock.now()
         var errors: [FieldError] = []
         var seenKeys: [String: Int] = [:]
@@ -94,10 +93,11 @@ public struct CSVImporter: Sendable {
                 let context = BuildContext(principal: principal, storage: storage, now: now, newID: clock.newID())
                 var built = try await resource.build(input, existing: existing, context: context)
                 if let existing {
-                    var same = built.record
-                    same.version = existing.version
-                    same.updatedAt = existing.updatedAt
-                    if try jsonString(same) == jsonString(existing) {
+                    // Unchanged rows need no right to write; changed ones need the same right as a PATCH.
+                    if try jsonString(Self.normalised(built.record, like: existing)) != jsonString(existing) {
+                        try service.authorize(principal, .update)
+                    }
+                    if try jsonString(Self.normalised(built.record, like: existing)) == jsonString(existing) {
                         unchanged += 1
                         continue
                     }
@@ -105,6 +105,7 @@ public struct CSVImporter: Sendable {
                     batch.statements.append(storage.repository(Resource.Record.self).update(built.record, expectedVersion: existing.version))
                     updated += 1
                 } else {
+                    try service.authorize(principal, .create)
                     context.stamp(&built.record, existing: nil)
                     batch.statements.append(storage.repository(Resource.Record.self).insert(built.record))
                     created += 1
@@ -126,6 +127,14 @@ public struct CSVImporter: Sendable {
             }
         }
         return Report(kind: kind.rawValue, rows: table.rows.count, created: created, updated: updated, unchanged: unchanged, dryRun: dryRun)
+    }
+
+    /// The record as it would compare to `existing` if nothing but bookkeeping differed.
+    static func normalised<R: StoredRecord>(_ record: R, like existing: R) -> R {
+        var same = record
+        same.version = existing.version
+        same.updatedAt = existing.updatedAt
+        return same
     }
 
     static func rowErrors(_ error: ParcError, line: Int?) -> [FieldError] {

@@ -68,8 +68,15 @@ public struct TokenService: Sendable {
         if let issuer {
             switch issuer.role {
             case .admin:
-                if let code = issuer.academieCode, role == .admin, request.academieCode != code {
-                    throw ParcError.forbidden("an académie administrator issues administrator tokens for the same académie only")
+                if let code = issuer.academieCode {
+                    // An académie administrator stays inside its académie, whatever the role it issues for.
+                    var inside = found.values.allSatisfy { $0.academieCode == code }
+                    if role == .admin { inside = inside && request.academieCode == code }
+                    if let collectiviteID = request.collectiviteID {
+                        let visible = try await storage.repository(Collectivite.self).get(collectiviteID, in: .academie(code))
+                        inside = inside && visible != nil
+                    }
+                    guard inside else { throw ParcError.forbidden("an académie administrator issues tokens inside académie \(code) only") }
                 }
             case .collectivite:
                 let own = issuer.collectiviteID
