@@ -3,11 +3,14 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ParcServer
+import ParcStore
+import ParcTestSupport
 import Testing
 
 @Suite struct APIErrorTests {
-    @Test func everyErrorHasTheStableBodyAndStatus() async throws {
-        try await withApp { client, w in
+    @Test(arguments: Backend.allCases)
+    func everyErrorHasTheStableBodyAndStatus(_ backend: Backend) async throws {
+        try await withApp(backend) { client, w in
             // 401: no token, and a token that does not exist.
             var r = try await client.call(.get, "/api/v1/devices", token: nil)
             #expect(r.status == .unauthorized)
@@ -103,8 +106,9 @@ import Testing
 }
 
 @Suite struct ScopeIsolationTests {
-    @Test func aCollectiviteNeverSeesOrChangesAnothersData() async throws {
-        try await withApp { client, w in
+    @Test(arguments: Backend.allCases)
+    func aCollectiviteNeverSeesOrChangesAnothersData(_ backend: Backend) async throws {
+        try await withApp(backend) { client, w in
             let corseDevice = try await client.create(
                 "devices", ["establishment_id": w.lycee.uuidString, "model_id": w.model.uuidString, "serial_number": "CORSE-1"], token: w.admin)
             let reunionDevice = try await client.create(
@@ -212,8 +216,9 @@ import Testing
 @Suite struct ImportTests {
     static let header = "manufacturer,serial_number,model,asset_tag,uai,room,status,purchase_date,purchase_price_eur,funding_programme,funder_shares,warranty_end,planned_eol,planned_refresh,cart\n"
 
-    @Test func oneBadRowLeavesTheStoreUnchangedAndEveryErrorIsReported() async throws {
-        try await withApp { client, w in
+    @Test(arguments: Backend.allCases)
+    func oneBadRowLeavesTheStoreUnchangedAndEveryErrorIsReported(_ backend: Backend) async throws {
+        try await withApp(backend) { client, w in
             let csv = Self.header
                 + "Apple,IMP-1,iPad 9.7 (2018),974-CLG-1,9749011B,,in_service,2016-09-15,409.00,Plan numérique 2016,Etat:50;Département:50,2018-09-15,,,\n"
                 + "Apple,IMP-2,iPad 9.7 (2018),974-CLG-2,9749011X,,in_service,2016-09-15,409.00,,,,,,\n"
@@ -227,8 +232,9 @@ import Testing
         }
     }
 
-    @Test func importIsAnIdempotentUpsertAndExportRoundTrips() async throws {
-        try await withApp { client, w in
+    @Test(arguments: Backend.allCases)
+    func importIsAnIdempotentUpsertAndExportRoundTrips(_ backend: Backend) async throws {
+        try await withApp(backend) { client, w in
             let csv = Self.header
                 + "Apple,IMP-1,iPad 9.7 (2018),974-CLG-1,9749011B,,in_service,2016-09-15,409.00,Plan numérique 2016,Etat:50;Département de La Réunion:50,2018-09-15,,,\n"
                 + "apple,IMP-2,iPad 9.7 (2018),,9749011b,,on_loan,2016-09-15,409,,,,,,\n"
@@ -279,8 +285,10 @@ import Testing
         }
     }
 
-    @Test func healthAndReadiness() async throws {
-        try await withApp { client, _ in
+    @Test(arguments: Backend.allCases)
+    func healthAndReadiness(_ backend: Backend) async throws {
+        try await withApp(backend) { client, w in
+            #expect(w.parc.storage.database.dialect.rawValue == backend.rawValue)
             #expect(try await client.call(.get, "/health", token: nil).status == .ok)
             let ready = try await client.call(.get, "/ready", token: nil)
             #expect(ready.status == .ok)

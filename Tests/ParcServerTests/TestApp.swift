@@ -18,12 +18,20 @@ let inventoryPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
 /// Builds the real application through the composition root, on an in-memory SQLite database, and runs `body`
 /// with a router test client and a small territory: two collectivités, each owning one establishment.
 func withApp<T: Sendable>(
-    _ extra: [String: String] = [:], _ body: @Sendable (any TestClientProtocol, World) async throws -> T
+    _ backend: Backend = .sqlite, _ extra: [String: String] = [:], _ body: @Sendable (any TestClientProtocol, World) async throws -> T
 ) async throws -> T {
     var values: [AbsoluteConfigKey: ConfigValue] = [
         "store.backend": "sqlite", "store.sqlite.directory": ":memory:", "inventory.path": ConfigValue(.string(inventoryPath), isSecret: false),
         "demo.load": "false", "http.port": "0",
     ]
+    if backend == .postgres {
+        // A fresh, migrated database on the suite's throwaway server, reached the way `serve` reaches one.
+        let settings = try await TestPostgres.shared.freshDatabase(logger: .quietForTests)
+        values["store.backend"] = "postgres"
+        values["store.postgres.socket"] = ConfigValue(.string(settings.socketPath!), isSecret: false)
+        values["store.postgres.user"] = ConfigValue(.string(settings.user), isSecret: false)
+        values["store.postgres.database"] = ConfigValue(.string(settings.database), isSecret: false)
+    }
     for (key, value) in extra { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(.string(value), isSecret: false) }
     let configuration = try ParcConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
     let parc = try ParcApplication(configuration: configuration, logger: .quietForTests)
