@@ -1,6 +1,6 @@
 public import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 public import Logging
 import NIOCore
 public import ParcCore
@@ -45,7 +45,8 @@ public struct ParcApplication: Sendable {
             let fresh = status.applied.isEmpty && configuration.store.backend == .sqlite
             guard configuration.store.migrate || fresh else {
                 throw StoreError.migration(
-                    "\(status.pending.count) pending migration(s): \(status.pending.joined(separator: ", ")). Run `parc migrate --apply` or start with --migrate")
+                    "\(status.pending.count) pending migration(s): \(status.pending.joined(separator: ", ")). Run `parc migrate --apply` or start with --migrate"
+                )
             }
             applied = try await migrator.migrate(now: clock.now())
             status = try await migrator.status()
@@ -92,7 +93,9 @@ public struct ParcApplication: Sendable {
         open.add(.get, "health", "Liveness: the process answers", tag: "Operations", reply: .text) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        open.add(.get, "ready", "Readiness: the database answers and its migrations are current", tag: "Operations", reply: .object(schema: "ReadyStatus")) {
+        open.add(
+            .get, "ready", "Readiness: the database answers and its migrations are current", tag: "Operations", reply: .object(schema: "ReadyStatus")
+        ) {
             _, _ in
             let status: ReadyStatus
             do {
@@ -149,7 +152,10 @@ public struct ParcApplication: Sendable {
             let facts = try await storage.readiness.facts(for: establishment, measuredSince: since)
             return try Reply.json(Readiness.compute(facts, requestedCarts: carts, parameters: parameters))
         }
-        api.add(.get, "internet-links/{id}/samples", "Measured throughput of a link, newest first", tag: "InternetLink", query: ["limit"], reply: .list(schema: "ThroughputSample")) {
+        api.add(
+            .get, "internet-links/{id}/samples", "Measured throughput of a link, newest first", tag: "InternetLink", query: ["limit"],
+            reply: .list(schema: "ThroughputSample")
+        ) {
             request, context in
             let link = try await links.get(try context.id(), principal: try context.requirePrincipal())
             let limit = try PageRequest(query: request.queryDictionary).limit
@@ -161,7 +167,9 @@ public struct ParcApplication: Sendable {
         ) { request, context in
             let principal = try context.requirePrincipal()
             let link = try await links.get(try context.id(), principal: principal)
-            guard Permissions.allows(principal.role, .create, .throughputSample) else { throw ParcError.forbidden("this role cannot record measurements") }
+            guard Permissions.allows(principal.role, .create, .throughputSample) else {
+                throw ParcError.forbidden("this role cannot record measurements")
+            }
             let input = try await request.decodeJSON(ThroughputSampleInput.self, context: context)
             let v = try input.validate(now: clock.now())
             let sample = ThroughputSample(
@@ -187,7 +195,9 @@ public struct ParcApplication: Sendable {
             ) { request, context in
                 let principal = try context.requirePrincipal()
                 let buffer = try await request.body.collect(upTo: 64 << 20)
-                guard let csv = String(bytes: buffer.readableBytesView, encoding: .utf8) else { throw ParcError.malformed("the CSV file must be UTF-8") }
+                guard let csv = String(bytes: buffer.readableBytesView, encoding: .utf8) else {
+                    throw ParcError.malformed("the CSV file must be UTF-8")
+                }
                 let dryRun = request.queryDictionary["dry_run"].map { $0 == "true" || $0 == "1" } ?? false
                 return try Reply.json(try await importer.run(kind, csv: csv, principal: principal, dryRun: dryRun))
             }
@@ -226,7 +236,8 @@ public struct ParcApplication: Sendable {
                 }
                 return Response(
                     status: .ok,
-                    headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(kind.rawValue).csv\""], body: body)
+                    headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(kind.rawValue).csv\""],
+                    body: body)
             }
         }
     }
@@ -240,10 +251,12 @@ public struct ParcApplication: Sendable {
             .post, "tokens", "Issue an API token for a new principal (shown once)", tag: "Access", body: .json(schema: "TokenRequest"),
             reply: .object(schema: "IssuedToken"), status: 201
         ) { request, context in
-            let issued = try await tokens.issue(try await request.decodeJSON(TokenService.Request.self, context: context), by: try context.requirePrincipal())
+            let issued = try await tokens.issue(
+                try await request.decodeJSON(TokenService.Request.self, context: context), by: try context.requirePrincipal())
             return try Reply.json(issued, status: .created)
         }
-        api.add(.get, "tokens", "Tokens the caller issued or holds (never the secret)", tag: "Access", reply: .list(schema: "TokenRecord")) { _, context in
+        api.add(.get, "tokens", "Tokens the caller issued or holds (never the secret)", tag: "Access", reply: .list(schema: "TokenRecord")) {
+            _, context in
             try Reply.json(try await tokens.list(for: try context.requirePrincipal()))
         }
         api.add(.delete, "tokens/{id}", "Revoke a token", tag: "Access", reply: .empty, status: 204) { _, context in
@@ -271,32 +284,47 @@ public struct ParcApplication: Sendable {
         let epoch = Date(timeIntervalSince1970: 0)
         schemas["AuditEvent"] = OpenAPIDocument.schema(
             example: AuditEvent(
-                id: UUID(), at: epoch, principalID: UUID(), principalName: "Agent de maintenance", change: .update, objectType: "device", objectID: UUID(),
+                id: UUID(), at: epoch, principalID: UUID(), principalName: "Agent de maintenance", change: .update, objectType: "device",
+                objectID: UUID(),
                 establishmentID: UUID(), before: "{}", after: "{}"))
         schemas["ErrorBody"] = OpenAPIDocument.schema(
-            example: ErrorBody(error: .init(code: "validation_failed", message: "uai check letter is wrong", fields: [FieldError(row: 2, field: "uai", reason: "check letter is wrong (expected W)")])))
-        schemas["ReadyStatus"] = OpenAPIDocument.schema(example: ReadyStatus(database: "reachable", migrationsCurrent: true, pendingMigrations: ["0004 example"]))
+            example: ErrorBody(
+                error: .init(
+                    code: "validation_failed", message: "uai check letter is wrong",
+                    fields: [FieldError(row: 2, field: "uai", reason: "check letter is wrong (expected W)")])))
+        schemas["ReadyStatus"] = OpenAPIDocument.schema(
+            example: ReadyStatus(database: "reachable", migrationsCurrent: true, pendingMigrations: ["0004 example"]))
         let facts = ReadinessFacts(
             kind: .ecolePrimaire, rooms: [.init(id: UUID(), teaching: true, coverage: .covered)],
             accessPoints: [.init(id: UUID(), roomID: nil, maxClients: 30, switchable: true, schedule: nil, conseilEcoleInformed: true)],
-            carts: [.init(id: UUID(), capacity: 15, devices: 15, accessPointID: nil, builtInAccessPoint: true)], contractedDownMbps: 20, measuredDownMbps: 14.5,
+            carts: [.init(id: UUID(), capacity: 15, devices: 15, accessPointID: nil, builtInAccessPoint: true)], contractedDownMbps: 20,
+            measuredDownMbps: 14.5,
             clientDevicesInService: 20)
         var readiness = Readiness.compute(facts, parameters: ReadinessParameters())
         readiness.wifiLaw.nonCompliantAccessPoints = [UUID()]
         readiness.carts.limits = ["…"]
         schemas["Readiness"] = OpenAPIDocument.schema(example: readiness)
         schemas["ThroughputSample"] = OpenAPIDocument.schema(
-            example: ThroughputSample(id: UUID(), linkID: UUID(), establishmentID: UUID(), measuredAt: epoch, downMbps: 87.5, upMbps: 42.1, source: .speedtest))
-        schemas["ThroughputSampleInput"] = OpenAPIDocument.schema(example: ThroughputSampleInput(measuredAt: epoch, downMbps: 87.5, upMbps: 42.1, source: "speedtest"))
-        schemas["Academie"] = OpenAPIDocument.schema(example: Academie(code: "28", name: "La Réunion", regionAcademique: "La Réunion", regionCode: "04"))
+            example: ThroughputSample(
+                id: UUID(), linkID: UUID(), establishmentID: UUID(), measuredAt: epoch, downMbps: 87.5, upMbps: 42.1, source: .speedtest))
+        schemas["ThroughputSampleInput"] = OpenAPIDocument.schema(
+            example: ThroughputSampleInput(measuredAt: epoch, downMbps: 87.5, upMbps: 42.1, source: "speedtest"))
+        schemas["Academie"] = OpenAPIDocument.schema(
+            example: Academie(code: "28", name: "La Réunion", regionAcademique: "La Réunion", regionCode: "04"))
         schemas["ImportReport"] = OpenAPIDocument.schema(
             example: CSVImporter.Report(kind: "devices", rows: 3891, created: 3891, updated: 0, unchanged: 0, dryRun: false))
-        let principal = Principal(id: UUID(), name: "Collège Bourbon — direction", role: .establishmentStaff, academieCode: "28", collectiviteID: UUID(), establishmentIDs: [UUID()], createdAt: epoch)
+        let principal = Principal(
+            id: UUID(), name: "Collège Bourbon — direction", role: .establishmentStaff, academieCode: "28", collectiviteID: UUID(),
+            establishmentIDs: [UUID()], createdAt: epoch)
         schemas["Principal"] = OpenAPIDocument.schema(example: principal)
-        let record = AccessStore.TokenRecord(id: UUID(), principalID: UUID(), prefix: "parc_abcd", label: "poste direction", createdAt: epoch, createdBy: UUID(), expiresAt: epoch, revokedAt: epoch)
+        let record = AccessStore.TokenRecord(
+            id: UUID(), principalID: UUID(), prefix: "parc_abcd", label: "poste direction", createdAt: epoch, createdBy: UUID(), expiresAt: epoch,
+            revokedAt: epoch)
         schemas["TokenRecord"] = OpenAPIDocument.schema(example: record)
         schemas["TokenRequest"] = OpenAPIDocument.schema(
-            example: TokenService.Request(name: "Collège Bourbon — direction", role: "establishment_staff", academieCode: "28", collectiviteID: UUID(), establishmentIDs: [UUID()], label: "poste direction", expiresAt: epoch))
+            example: TokenService.Request(
+                name: "Collège Bourbon — direction", role: "establishment_staff", academieCode: "28", collectiviteID: UUID(),
+                establishmentIDs: [UUID()], label: "poste direction", expiresAt: epoch))
         schemas["IssuedToken"] = OpenAPIDocument.schema(example: TokenService.Issued(token: "parc_…", tokenRecord: record, principal: principal))
         return schemas
     }()
@@ -312,7 +340,9 @@ extension ParcApplication {
     public var importer: CSVImporter { CSVImporter(storage: storage, clock: clock) }
 
     /// `parc token create`: resolves collectivité and UAIs to ids, then issues as the console operator.
-    public func issueToken(name: String, role: String, academie: String?, collectivite: String?, uais: [String], expiresAt: Date?) async throws -> String {
+    public func issueToken(name: String, role: String, academie: String?, collectivite: String?, uais: [String], expiresAt: Date?) async throws
+        -> String
+    {
         var collectiviteID: UUID?
         if let collectivite {
             guard case .reference(let kind, let code)? = OwnerChoice.parse(reference: collectivite),
@@ -325,7 +355,9 @@ extension ParcApplication {
             throw ParcError.validation([FieldError(field: "uai", reason: "names an establishment that does not exist")])
         }
         let issued = try await TokenService(storage: storage, clock: clock).issue(
-            .init(name: name, role: role, academieCode: academie, collectiviteID: collectiviteID, establishmentIDs: establishments.map(\.id), expiresAt: expiresAt),
+            .init(
+                name: name, role: role, academieCode: academie, collectiviteID: collectiviteID, establishmentIDs: establishments.map(\.id),
+                expiresAt: expiresAt),
             by: nil)
         return issued.token
     }

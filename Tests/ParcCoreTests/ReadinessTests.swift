@@ -68,12 +68,16 @@ import Testing
     @Test func loiAbeilleFlagsNonSwitchableAccessPointsInEcoleClassrooms() {
         let classroom = ReadinessFacts.RoomFact(id: UUID(), teaching: true, coverage: .covered)
         let office = ReadinessFacts.RoomFact(id: UUID(), teaching: false, coverage: .covered)
-        let bad = ReadinessFacts.AccessPointFact(id: UUID(), roomID: classroom.id, maxClients: 30, switchable: false, schedule: nil, conseilEcoleInformed: true)
-        let uninformed = ReadinessFacts.AccessPointFact(id: UUID(), roomID: classroom.id, maxClients: 30, switchable: true, schedule: nil, conseilEcoleInformed: false)
-        let fine = ReadinessFacts.AccessPointFact(id: UUID(), roomID: office.id, maxClients: 30, switchable: false, schedule: nil, conseilEcoleInformed: false)
+        let bad = ReadinessFacts.AccessPointFact(
+            id: UUID(), roomID: classroom.id, maxClients: 30, switchable: false, schedule: nil, conseilEcoleInformed: true)
+        let uninformed = ReadinessFacts.AccessPointFact(
+            id: UUID(), roomID: classroom.id, maxClients: 30, switchable: true, schedule: nil, conseilEcoleInformed: false)
+        let fine = ReadinessFacts.AccessPointFact(
+            id: UUID(), roomID: office.id, maxClients: 30, switchable: false, schedule: nil, conseilEcoleInformed: false)
         for kind in [Establishment.Kind.ecolePrimaire, .college] {
             let facts = ReadinessFacts(
-                kind: kind, rooms: [classroom, office], accessPoints: [bad, uninformed, fine], carts: [], contractedDownMbps: 8, measuredDownMbps: nil,
+                kind: kind, rooms: [classroom, office], accessPoints: [bad, uninformed, fine], carts: [], contractedDownMbps: 8,
+                measuredDownMbps: nil,
                 clientDevicesInService: 0)
             let law = Readiness.compute(facts, parameters: parameters).wifiLaw
             #expect(law.applies == kind.isEcole)

@@ -76,13 +76,15 @@ import Testing
 
     @Test func validationReportsEveryWrongFieldAtOnce() {
         let input = EstablishmentInput(uai: "9740979A", kind: "lycee", name: " ", commune: nil, pupils: -3)
-        #expect(throws: ParcError.validation([
-            FieldError(field: "uai", reason: "check letter is wrong (expected W)"),
-            FieldError(field: "kind", reason: "must be one of: " + Establishment.Kind.allCases.map(\.rawValue).joined(separator: ", ")),
-            FieldError(field: "name", reason: "must not be empty"),
-            FieldError(field: "commune", reason: "is required"),
-            FieldError(field: "pupils", reason: "must be between 0 and 20000"),
-        ])) {
+        #expect(
+            throws: ParcError.validation([
+                FieldError(field: "uai", reason: "check letter is wrong (expected W)"),
+                FieldError(field: "kind", reason: "must be one of: " + Establishment.Kind.allCases.map(\.rawValue).joined(separator: ", ")),
+                FieldError(field: "name", reason: "must not be empty"),
+                FieldError(field: "commune", reason: "is required"),
+                FieldError(field: "pupils", reason: "must be between 0 and 20000"),
+            ])
+        ) {
             try input.validate()
         }
     }

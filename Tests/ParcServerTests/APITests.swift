@@ -28,7 +28,8 @@ import Testing
                 .post, "/api/v1/establishments", json: ["uai": "9740979A", "kind": "lycee", "commune": "Le Port", "pupils": "many"], token: w.admin)
             #expect(r.status == .unprocessableContent)
             #expect(r.errorFields == ["pupils"])
-            r = try await client.call(.post, "/api/v1/establishments", json: ["uai": "9740979A", "kind": "lycee", "commune": "Le Port"], token: w.admin)
+            r = try await client.call(
+                .post, "/api/v1/establishments", json: ["uai": "9740979A", "kind": "lycee", "commune": "Le Port"], token: w.admin)
             #expect(r.status == .unprocessableContent)
             #expect(Set(r.errorFields) == ["uai", "kind", "name"])
 
@@ -47,7 +48,8 @@ import Testing
 
             // 409: duplicate UAI and duplicate serial.
             r = try await client.call(
-                .post, "/api/v1/establishments", json: ["uai": "9749011b", "kind": "college", "name": "Twin", "commune": "Saint-Denis", "commune_code": "97411"],
+                .post, "/api/v1/establishments",
+                json: ["uai": "9749011b", "kind": "college", "name": "Twin", "commune": "Saint-Denis", "commune_code": "97411"],
                 token: w.admin)
             #expect(r.status == .conflict)
             #expect(r.errorFields == ["uai"])
@@ -58,9 +60,11 @@ import Testing
             #expect(r.errorFields == ["serial_number"])
 
             // 412: a stale If-Match.
-            r = try await client.call(.patch, "/api/v1/establishments/\(w.college)", json: ["pupils": 830], token: w.admin, headers: [.ifMatch: "\"7\""])
+            r = try await client.call(
+                .patch, "/api/v1/establishments/\(w.college)", json: ["pupils": 830], token: w.admin, headers: [.ifMatch: "\"7\""])
             #expect(r.status == .preconditionFailed)
-            r = try await client.call(.patch, "/api/v1/establishments/\(w.college)", json: ["pupils": 830], token: w.admin, headers: [.ifMatch: "\"1\""])
+            r = try await client.call(
+                .patch, "/api/v1/establishments/\(w.college)", json: ["pupils": 830], token: w.admin, headers: [.ifMatch: "\"1\""])
             #expect(r.status == .ok)
             #expect(r.headers[.eTag] == "\"2\"")
 
@@ -90,14 +94,18 @@ import Testing
             #expect(r.json["departement"] as? String == "2A")
             // An école whose commune is not registered cannot be placed: the error says what to do.
             r = try await client.call(
-                .post, "/api/v1/establishments", json: ["uai": "6200088B", "kind": "ecole_primaire", "name": "École de Bonifacio", "commune": "Bonifacio", "commune_code": "2A041"],
+                .post, "/api/v1/establishments",
+                json: ["uai": "6200088B", "kind": "ecole_primaire", "name": "École de Bonifacio", "commune": "Bonifacio", "commune_code": "2A041"],
                 token: w.admin)
             #expect(r.status == .unprocessableContent)
             #expect(r.errorFields == ["owner"])
             // The administrator may place it under the collectivité explicitly.
             r = try await client.call(
                 .post, "/api/v1/establishments",
-                json: ["uai": "6200088B", "kind": "ecole_primaire", "name": "École de Bonifacio", "commune": "Bonifacio", "commune_code": "2A041", "owner_id": w.corse.uuidString],
+                json: [
+                    "uai": "6200088B", "kind": "ecole_primaire", "name": "École de Bonifacio", "commune": "Bonifacio", "commune_code": "2A041",
+                    "owner_id": w.corse.uuidString,
+                ],
                 token: w.admin)
             #expect(r.status == .created)
             #expect(r.json["owner_overridden"] as? Bool == true)
@@ -112,7 +120,8 @@ import Testing
             let corseDevice = try await client.create(
                 "devices", ["establishment_id": w.lycee.uuidString, "model_id": w.model.uuidString, "serial_number": "CORSE-1"], token: w.admin)
             let reunionDevice = try await client.create(
-                "devices", ["establishment_id": w.college.uuidString, "model_id": w.model.uuidString, "serial_number": "REU-1"], token: w.reunionToken)
+                "devices", ["establishment_id": w.college.uuidString, "model_id": w.model.uuidString, "serial_number": "REU-1"], token: w.reunionToken
+            )
 
             // Lists hold only own rows, whatever the filter asks for.
             var r = try await client.call(.get, "/api/v1/establishments", token: w.reunionToken)
@@ -127,7 +136,8 @@ import Testing
             // Foreign objects are "not found" for reads, changes and deletes alike: ids do not leak.
             for (method, uri) in [
                 (HTTPRequest.Method.get, "/api/v1/establishments/\(w.lycee)"), (.get, "/api/v1/devices/\(corseDevice)"),
-                (.patch, "/api/v1/devices/\(corseDevice)"), (.delete, "/api/v1/devices/\(corseDevice)"), (.patch, "/api/v1/establishments/\(w.lycee)"),
+                (.patch, "/api/v1/devices/\(corseDevice)"), (.delete, "/api/v1/devices/\(corseDevice)"),
+                (.patch, "/api/v1/establishments/\(w.lycee)"),
                 (.get, "/api/v1/establishments/\(w.lycee)/readiness"), (.get, "/api/v1/devices/\(corseDevice)/audit"),
             ] {
                 r = try await client.call(method, uri, json: method == .patch ? ["status": "lost"] : nil, token: w.reunionToken)
@@ -139,7 +149,8 @@ import Testing
                 token: w.reunionToken)
             #expect(r.status == .unprocessableContent)
             #expect(r.errorFields == ["establishment_id"])
-            r = try await client.call(.patch, "/api/v1/devices/\(reunionDevice)", json: ["establishment_id": w.lycee.uuidString], token: w.reunionToken)
+            r = try await client.call(
+                .patch, "/api/v1/devices/\(reunionDevice)", json: ["establishment_id": w.lycee.uuidString], token: w.reunionToken)
             #expect(r.status == .unprocessableContent)
             // The foreign device is untouched.
             r = try await client.call(.get, "/api/v1/devices/\(corseDevice)", token: w.admin)
@@ -171,7 +182,8 @@ import Testing
             let csv = "kind,manufacturer,model,lifespan_months,unit_price_eur\ntablet,Apple,iPad 9.7 (2018),60,409.00\n"
             r = try await client.call(.post, "/api/v1/import/device-models", raw: csv, token: w.reunionToken)
             #expect(r.json["unchanged"] as? Int == 1)
-            r = try await client.call(.post, "/api/v1/import/device-models", raw: csv.replacingOccurrences(of: ",60,", with: ",12,"), token: w.reunionToken)
+            r = try await client.call(
+                .post, "/api/v1/import/device-models", raw: csv.replacingOccurrences(of: ",60,", with: ",12,"), token: w.reunionToken)
             #expect(r.status == .unprocessableContent)
             r = try await client.call(.get, "/api/v1/device-models/\(w.model)", token: w.admin)
             #expect(r.json["lifespan_months"] as? Int == 60)
@@ -180,13 +192,17 @@ import Testing
 
     @Test func anAcademieAdministratorIssuesTokensInsideItsAcademieOnly() async throws {
         try await withApp { client, w in
-            var r = try await client.call(.post, "/api/v1/tokens", json: ["name": "Rectorat 974", "role": "admin", "academie_code": "28"], token: w.admin)
+            var r = try await client.call(
+                .post, "/api/v1/tokens", json: ["name": "Rectorat 974", "role": "admin", "academie_code": "28"], token: w.admin)
             let rectorat = try #require(r.json["token"] as? String)
-            r = try await client.call(.post, "/api/v1/tokens", json: ["name": "DSI Corse", "role": "collectivite", "collectivite_id": w.corse.uuidString], token: rectorat)
+            r = try await client.call(
+                .post, "/api/v1/tokens", json: ["name": "DSI Corse", "role": "collectivite", "collectivite_id": w.corse.uuidString], token: rectorat)
             #expect(r.status == .forbidden)
-            r = try await client.call(.post, "/api/v1/tokens", json: ["name": "Admin Corse", "role": "admin", "academie_code": "27"], token: rectorat)
+            r = try await client.call(
+                .post, "/api/v1/tokens", json: ["name": "Admin Corse", "role": "admin", "academie_code": "27"], token: rectorat)
             #expect(r.status == .forbidden)
-            r = try await client.call(.post, "/api/v1/tokens", json: ["name": "DSI 974", "role": "collectivite", "collectivite_id": w.reunion.uuidString], token: rectorat)
+            r = try await client.call(
+                .post, "/api/v1/tokens", json: ["name": "DSI 974", "role": "collectivite", "collectivite_id": w.reunion.uuidString], token: rectorat)
             #expect(r.status == .created)
             r = try await client.call(.get, "/api/v1/establishments", token: rectorat)
             #expect(r.items.map { $0["id"] as? String } == [w.college.uuidString])
@@ -196,8 +212,10 @@ import Testing
     @Test func auditTrailRecordsWhoChangedWhat() async throws {
         try await withApp { client, w in
             let device = try await client.create(
-                "devices", ["establishment_id": w.college.uuidString, "model_id": w.model.uuidString, "serial_number": "AUD-1"], token: w.collegeStaffToken)
-            var r = try await client.call(.patch, "/api/v1/devices/\(device)", json: ["status": "in_repair", "notes": "écran cassé"], token: w.reunionToken)
+                "devices", ["establishment_id": w.college.uuidString, "model_id": w.model.uuidString, "serial_number": "AUD-1"],
+                token: w.collegeStaffToken)
+            var r = try await client.call(
+                .patch, "/api/v1/devices/\(device)", json: ["status": "in_repair", "notes": "écran cassé"], token: w.reunionToken)
             #expect(r.status == .ok)
             r = try await client.call(.get, "/api/v1/devices/\(device)/audit", token: w.collegeStaffToken)
             let events = r.items
@@ -214,12 +232,14 @@ import Testing
 }
 
 @Suite struct ImportTests {
-    static let header = "manufacturer,serial_number,model,asset_tag,uai,room,status,purchase_date,purchase_price_eur,funding_programme,funder_shares,warranty_end,planned_eol,planned_refresh,cart\n"
+    static let header =
+        "manufacturer,serial_number,model,asset_tag,uai,room,status,purchase_date,purchase_price_eur,funding_programme,funder_shares,warranty_end,planned_eol,planned_refresh,cart\n"
 
     @Test(arguments: Backend.allCases)
     func oneBadRowLeavesTheStoreUnchangedAndEveryErrorIsReported(_ backend: Backend) async throws {
         try await withApp(backend) { client, w in
-            let csv = Self.header
+            let csv =
+                Self.header
                 + "Apple,IMP-1,iPad 9.7 (2018),974-CLG-1,9749011B,,in_service,2016-09-15,409.00,Plan numérique 2016,Etat:50;Département:50,2018-09-15,,,\n"
                 + "Apple,IMP-2,iPad 9.7 (2018),974-CLG-2,9749011X,,in_service,2016-09-15,409.00,,,,,,\n"
                 + "Apple,IMP-3,iPad Pro,974-CLG-3,9749011B,,broken,2016-13-15,abc,,Etat:60,,,,\n"
@@ -235,7 +255,8 @@ import Testing
     @Test(arguments: Backend.allCases)
     func importIsAnIdempotentUpsertAndExportRoundTrips(_ backend: Backend) async throws {
         try await withApp(backend) { client, w in
-            let csv = Self.header
+            let csv =
+                Self.header
                 + "Apple,IMP-1,iPad 9.7 (2018),974-CLG-1,9749011B,,in_service,2016-09-15,409.00,Plan numérique 2016,Etat:50;Département de La Réunion:50,2018-09-15,,,\n"
                 + "apple,IMP-2,iPad 9.7 (2018),,9749011b,,on_loan,2016-09-15,409,,,,,,\n"
             var r = try await client.call(.post, "/api/v1/import/devices?dry_run=true", raw: csv, token: w.admin)

@@ -65,16 +65,21 @@ struct World: Sendable {
     let model: UUID
 
     static func make(client: any TestClientProtocol, admin: String, parc: ParcApplication) async throws -> World {
-        let reunion = try await client.create("collectivites", ["kind": "departement", "code": "974", "name": "Département de La Réunion", "academie_code": "28"], token: admin)
-        let corse = try await client.create("collectivites", ["kind": "collectivite_unique", "code": "2A", "name": "Collectivité de Corse", "academie_code": "27"], token: admin)
+        let reunion = try await client.create(
+            "collectivites", ["kind": "departement", "code": "974", "name": "Département de La Réunion", "academie_code": "28"], token: admin)
+        let corse = try await client.create(
+            "collectivites", ["kind": "collectivite_unique", "code": "2A", "name": "Collectivité de Corse", "academie_code": "27"], token: admin)
         let college = try await client.create(
-            "establishments", ["uai": "9749011B", "kind": "college", "name": "Collège Bourbon", "commune": "Saint-Denis", "commune_code": "97411", "pupils": 820],
+            "establishments",
+            ["uai": "9749011B", "kind": "college", "name": "Collège Bourbon", "commune": "Saint-Denis", "commune_code": "97411", "pupils": 820],
             token: admin)
         let lycee = try await client.create(
-            "establishments", ["uai": "6200001G", "kind": "lycee_general_technologique", "name": "Lycée Fesch", "commune": "Ajaccio", "commune_code": "2A004"],
+            "establishments",
+            ["uai": "6200001G", "kind": "lycee_general_technologique", "name": "Lycée Fesch", "commune": "Ajaccio", "commune_code": "2A004"],
             token: admin)
         let model = try await client.create(
-            "device-models", ["kind": "tablet", "manufacturer": "Apple", "name": "iPad 9.7 (2018)", "lifespan_months": 60, "unit_price_cents": 40900],
+            "device-models",
+            ["kind": "tablet", "manufacturer": "Apple", "name": "iPad 9.7 (2018)", "lifespan_months": 60, "unit_price_cents": 40900],
             token: admin)
         func token(_ body: [String: Any]) async throws -> String {
             let response = try await client.call(.post, "/api/v1/tokens", json: body, token: admin)
@@ -84,8 +89,11 @@ struct World: Sendable {
         return World(
             parc: parc, admin: admin, reunion: reunion, corse: corse,
             reunionToken: try await token(["name": "DSI collèges 974", "role": "collectivite", "collectivite_id": reunion.uuidString]),
-            corseToken: try await token(["name": "DSI Corse", "role": "collectivite", "collectivite_id": corse.uuidString]), college: college, lycee: lycee,
-            collegeStaffToken: try await token(["name": "Direction Bourbon", "role": "establishment_staff", "establishment_ids": [college.uuidString]]),
+            corseToken: try await token(["name": "DSI Corse", "role": "collectivite", "collectivite_id": corse.uuidString]), college: college,
+            lycee: lycee,
+            collegeStaffToken: try await token([
+                "name": "Direction Bourbon", "role": "establishment_staff", "establishment_ids": [college.uuidString],
+            ]),
             model: model)
     }
 }

@@ -54,7 +54,8 @@ import Testing
             var otherModel = Fixture.model("iPad Air 2", manufacturer: " apple ")
             otherModel.manufacturer = "APPLE"
             try await db.insert(otherModel)
-            await #expect(throws: ParcError.conflict(field: "serial_number", message: "a device of this manufacturer already has this serial number")) {
+            await #expect(throws: ParcError.conflict(field: "serial_number", message: "a device of this manufacturer already has this serial number"))
+            {
                 try await db.insert(Fixture.device("SN-1", model: otherModel, in: college))
             }
             await #expect(throws: ParcError.conflict(field: "asset_tag", message: "another device already carries this asset tag")) {

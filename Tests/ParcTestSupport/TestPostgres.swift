@@ -72,8 +72,9 @@ public actor TestPostgres {
         if let socket = env["PARC_TEST_POSTGRES_SOCKET"] {
             return .success(Server(socketPath: socket, user: env["PARC_TEST_POSTGRES_USER"] ?? "postgres"))
         }
-        guard let bin = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"]
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") })
+        guard
+            let bin = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"]
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") })
         else {
             return .failure(
                 Unavailable(
@@ -92,7 +93,8 @@ public actor TestPostgres {
             }
             let data = dir + "/data"
             try run(bin + "/initdb", ["-D", data, "-U", "parc", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asPostgres: root)
-            let options = "-c listen_addresses='' -k \(dir) -p 5432 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            let options =
+                "-c listen_addresses='' -k \(dir) -p 5432 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
             try run(bin + "/pg_ctl", ["-D", data, "-o", options, "-l", dir + "/server.log", "-w", "-t", "60", "start"], asPostgres: root)
         } catch {
             return .failure(Unavailable(description: "could not start a throwaway PostgreSQL in \(dir): \(error)"))

@@ -104,4 +104,3 @@ public enum CSVWriter {
         }.joined(separator: ",") + "\r\n"
     }
 }
-

@@ -66,7 +66,9 @@ public struct DeviceModelInput: Codable, Sendable {
         self.unitPriceCents = unitPriceCents
     }
 
-    public func validate(row: Int? = nil) throws(ParcError) -> (kind: DeviceModel.Kind, manufacturer: String, name: String, lifespanMonths: Int, unitPriceCents: Int?) {
+    public func validate(row: Int? = nil) throws(ParcError) -> (
+        kind: DeviceModel.Kind, manufacturer: String, name: String, lifespanMonths: Int, unitPriceCents: Int?
+    ) {
         var v = Validator(row: row)
         let kind = v.enumValue(self.kind, "kind", as: DeviceModel.Kind.self)
         let manufacturer = v.requireText(self.manufacturer, "manufacturer", maxLength: 100)

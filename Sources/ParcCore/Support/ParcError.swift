@@ -118,4 +118,3 @@ public struct Validator: Sendable {
         if !errors.isEmpty { throw .validation(errors) }
     }
 }
-

@@ -73,4 +73,3 @@ public struct UAI: Hashable, Sendable, Codable, CustomStringConvertible {
         try container.encode(value)
     }
 }
-

@@ -1,6 +1,6 @@
 public import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import NIOCore
 import ParcCore
 

@@ -1,7 +1,7 @@
 import Crypto
-import Logging
 public import Foundation
 public import Hummingbird
+import Logging
 public import ParcCore
 public import ParcStore
 

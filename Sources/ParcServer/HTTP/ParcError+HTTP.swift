@@ -1,6 +1,6 @@
 public import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 public import ParcCore
 
 /// The one place where domain errors become HTTP. The switch is exhaustive: a new `ParcError` case does not

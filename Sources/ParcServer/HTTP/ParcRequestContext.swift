@@ -55,13 +55,15 @@ struct SnakeCaseKey: CodingKey {
             stringValue = snake
             return
         }
-        stringValue = String(parts[0]) + parts.dropFirst().map { part in
-            switch part {
-            case "id": "ID"
-            case "ids": "IDs"
-            default: part.prefix(1).uppercased() + part.dropFirst()
-            }
-        }.joined()
+        stringValue =
+            String(parts[0])
+            + parts.dropFirst().map { part in
+                switch part {
+                case "id": "ID"
+                case "ids": "IDs"
+                default: part.prefix(1).uppercased() + part.dropFirst()
+                }
+            }.joined()
     }
 
     init?(stringValue: String) { self.stringValue = stringValue }

@@ -10,8 +10,10 @@ enum OpenAPIDocument {
         for op in operations {
             var operation: [String: JSONValue] = [
                 "summary": .string(op.summary), "tags": .array([.string(op.tag)]),
-                "operationId": .string(op.method.lowercased() + op.path.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "{", with: "")
-                    .replacingOccurrences(of: "}", with: "").replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")),
+                "operationId": .string(
+                    op.method.lowercased()
+                        + op.path.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "{", with: "")
+                        .replacingOccurrences(of: "}", with: "").replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")),
             ]
             var parameters: [JSONValue] = op.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment in
                 .object([
@@ -43,19 +45,33 @@ enum OpenAPIDocument {
                     content(
                         .object([
                             "type": .string("object"),
-                            "properties": .object(["items": .object(["type": .string("array"), "items": ref(schema)]), "next_cursor": .object(["type": .array([.string("string"), .string("null")])])]),
+                            "properties": .object([
+                                "items": .object(["type": .string("array"), "items": ref(schema)]),
+                                "next_cursor": .object(["type": .array([.string("string"), .string("null")])]),
+                            ]),
                         ]))
                 case .list(let schema): content(.object(["type": .string("array"), "items": ref(schema)]))
                 case .empty: .object(["description": .string("No content")])
-                case .csv: .object(["description": .string("CSV"), "content": .object(["text/csv": .object(["schema": .object(["type": .string("string")])])])])
-                case .text: .object(["description": .string("Text"), "content": .object(["text/plain": .object(["schema": .object(["type": .string("string")])])])])
+                case .csv:
+                    .object([
+                        "description": .string("CSV"), "content": .object(["text/csv": .object(["schema": .object(["type": .string("string")])])]),
+                    ])
+                case .text:
+                    .object([
+                        "description": .string("Text"), "content": .object(["text/plain": .object(["schema": .object(["type": .string("string")])])]),
+                    ])
                 }
             responses[String(op.status)] = success
             let errors: [(Int, String)] =
                 (op.authenticated ? [(401, "missing or invalid token"), (403, "the role does not allow this")] : [])
-                + [(400, "malformed request"), (404, "not found or outside the caller's scope"), (409, "conflict with existing data"), (412, "stale If-Match version"), (413, "body too large"), (422, "invalid fields, each named")]
+                + [
+                    (400, "malformed request"), (404, "not found or outside the caller's scope"), (409, "conflict with existing data"),
+                    (412, "stale If-Match version"), (413, "body too large"), (422, "invalid fields, each named"),
+                ]
             for (status, description) in errors {
-                responses[String(status)] = .object(["description": .string(description), "content": .object(["application/json": .object(["schema": ref("ErrorBody")])])])
+                responses[String(status)] = .object([
+                    "description": .string(description), "content": .object(["application/json": .object(["schema": ref("ErrorBody")])]),
+                ])
             }
             operation["responses"] = .object(responses)
             if op.authenticated { operation["security"] = .array([.object(["bearer": .array([])])]) }

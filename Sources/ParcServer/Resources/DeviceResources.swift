@@ -13,10 +13,12 @@ struct DeviceModelResource: InventoryResource {
     static let example = DeviceModel(
         id: UUID(), kind: .tablet, manufacturer: "Apple", name: "iPad 9.7 (2018)", lifespanMonths: 60, unitPriceCents: 56_600, createdAt: epoch,
         updatedAt: epoch)
-    static let exampleInput = DeviceModelInput(kind: "tablet", manufacturer: "Apple", name: "iPad 9.7 (2018)", lifespanMonths: 60, unitPriceCents: 56_600)
+    static let exampleInput = DeviceModelInput(
+        kind: "tablet", manufacturer: "Apple", name: "iPad 9.7 (2018)", lifespanMonths: 60, unitPriceCents: 56_600)
 
     func input(from m: DeviceModel) -> DeviceModelInput {
-        DeviceModelInput(kind: m.kind.rawValue, manufacturer: m.manufacturer, name: m.name, lifespanMonths: m.lifespanMonths, unitPriceCents: m.unitPriceCents)
+        DeviceModelInput(
+            kind: m.kind.rawValue, manufacturer: m.manufacturer, name: m.name, lifespanMonths: m.lifespanMonths, unitPriceCents: m.unitPriceCents)
     }
 
     func build(_ input: DeviceModelInput, existing: DeviceModel?, context: BuildContext) async throws -> Built<DeviceModel> {
@@ -89,7 +91,8 @@ struct DeviceResource: InventoryResource {
             record: Device(
                 id: existing?.id ?? context.newID, establishmentID: establishment.id, ownerID: establishment.ownerID,
                 academieCode: establishment.academieCode, modelID: model.id, kind: model.kind, manufacturer: model.manufacturer,
-                serialNumber: v.serialNumber, assetTag: v.assetTag, roomID: v.roomID, cartID: v.cartID, status: v.status, purchaseDate: v.purchaseDate,
+                serialNumber: v.serialNumber, assetTag: v.assetTag, roomID: v.roomID, cartID: v.cartID, status: v.status,
+                purchaseDate: v.purchaseDate,
                 purchasePriceCents: v.purchasePriceCents, fundingProgramme: v.fundingProgramme, funderShares: v.funderShares,
                 warrantyEnd: v.warrantyEnd,
                 plannedEndOfLife: v.plannedEndOfLife ?? v.purchaseDate?.adding(months: model.lifespanMonths),
@@ -102,7 +105,9 @@ struct DeviceResource: InventoryResource {
 struct MobileCartResource: InventoryResource {
     static let path = "mobile-carts"
     static let noun = "mobile_cart"
-    static let filters: [String: FilterSpec] = ["establishment_id": .uuid("establishment_id"), "home_room_id": .uuid("home_room_id"), "q": .search("name")]
+    static let filters: [String: FilterSpec] = [
+        "establishment_id": .uuid("establishment_id"), "home_room_id": .uuid("home_room_id"), "q": .search("name"),
+    ]
     static let example = MobileCart(
         id: UUID(), establishmentID: UUID(), name: "Classe mobile 1", capacity: 16, homeRoomID: UUID(), accessPointID: nil, builtInAccessPoint: true,
         createdAt: epoch, updatedAt: epoch)

@@ -111,7 +111,8 @@ struct InternetLinkResource: InventoryResource {
     static let example = InternetLink(
         id: UUID(), establishmentID: UUID(), technology: .fibre, provider: "Zeop", downMbps: 100, upMbps: 100, filtering: true, createdAt: epoch,
         updatedAt: epoch)
-    static let exampleInput = InternetLinkInput(establishmentID: UUID(), technology: "fibre", provider: "Zeop", downMbps: 100, upMbps: 100, filtering: true)
+    static let exampleInput = InternetLinkInput(
+        establishmentID: UUID(), technology: "fibre", provider: "Zeop", downMbps: 100, upMbps: 100, filtering: true)
 
     func input(from l: InternetLink) -> InternetLinkInput {
         InternetLinkInput(

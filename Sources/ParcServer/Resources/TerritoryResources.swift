@@ -66,7 +66,8 @@ struct EstablishmentResource: InventoryResource {
         case .legalCompetence:
             guard let legal else {
                 throw ParcError.validation([
-                    FieldError(field: "owner", reason: "no collectivité exists for the legal owner of this establishment; create it first or give owner_id")
+                    FieldError(
+                        field: "owner", reason: "no collectivité exists for the legal owner of this establishment; create it first or give owner_id")
                 ])
             }
             owner = legal
@@ -120,8 +121,10 @@ struct OwnerResolver: Sendable {
     let storage: Storage
 
     func collectivite(kind: Collectivite.Kind, code: String) async throws -> Collectivite? {
-        try await storage.repository(Collectivite.self).list([.equals("kind", kind.rawValue), .equals("code", code)], in: .all, page: PageRequest(limit: 1))
-            .items.first
+        try await storage.repository(Collectivite.self).list(
+            [.equals("kind", kind.rawValue), .equals("code", code)], in: .all, page: PageRequest(limit: 1)
+        )
+        .items.first
     }
 
     /// Écoles → the commune; collèges → the département; lycées → the région. Where one collectivity holds both

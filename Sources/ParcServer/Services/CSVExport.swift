@@ -26,14 +26,18 @@ struct CSVExporter: Sendable {
                         e.ownerOverridden ? owners[e.ownerID]?.reference ?? "" : "",
                     ])
                 }.joined()
-            } emit: { try await emit($0) }
+            } emit: {
+                try await emit($0)
+            }
         case .deviceModels:
             try await emit(CSVWriter.line(CSVExporter.modelColumns))
             try await pages(DeviceModel.self, filters, scope) { items in
                 items.map { m in
                     CSVWriter.line([m.kind.rawValue, m.manufacturer, m.name, "\(m.lifespanMonths)", m.unitPriceCents.map(CSVExporter.euros) ?? ""])
                 }.joined()
-            } emit: { try await emit($0) }
+            } emit: {
+                try await emit($0)
+            }
         case .devices:
             try await emit(CSVWriter.line(CSVExporter.deviceColumns))
             let models = Dictionary(try await storage.repository(DeviceModel.self).all().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -43,14 +47,17 @@ struct CSVExporter: Sendable {
                 let carts = try await storage.repository(MobileCart.self).get(ids: Array(Set(items.compactMap(\.cartID))))
                 return items.map { d in
                     CSVWriter.line([
-                        d.manufacturer, d.serialNumber, models[d.modelID]?.name ?? "", d.assetTag ?? "", establishments[d.establishmentID]?.uai.value ?? "",
+                        d.manufacturer, d.serialNumber, models[d.modelID]?.name ?? "", d.assetTag ?? "",
+                        establishments[d.establishmentID]?.uai.value ?? "",
                         d.roomID.flatMap { rooms[$0]?.name } ?? "", d.status.rawValue, d.purchaseDate?.description ?? "",
                         d.purchasePriceCents.map(CSVExporter.euros) ?? "", d.fundingProgramme ?? "", FunderShare.format(d.funderShares),
                         d.warrantyEnd?.description ?? "", d.plannedEndOfLife?.description ?? "", d.plannedRefresh?.description ?? "",
                         d.cartID.flatMap { carts[$0]?.name } ?? "",
                     ])
                 }.joined()
-            } emit: { try await emit($0) }
+            } emit: {
+                try await emit($0)
+            }
         }
     }
 

@@ -41,7 +41,8 @@ public struct CSVImporter: Sendable {
             return try await apply(EstablishmentResource(), kind: kind, table: table, principal: principal, dryRun: dryRun) { fields, _ in
                 let uai = table.value("uai", in: fields)?.uppercased()
                 let input = EstablishmentInput(
-                    uai: uai, kind: table.value("type", in: fields), name: table.value("name", in: fields), commune: table.value("commune", in: fields),
+                    uai: uai, kind: table.value("type", in: fields), name: table.value("name", in: fields),
+                    commune: table.value("commune", in: fields),
                     communeCode: table.value("commune_code", in: fields), pupils: try int(table, "pupils", fields),
                     teachers: try int(table, "teachers", fields), owner: table.value("owner", in: fields))
                 return (input, uai.flatMap { byUAI[$0] }, uai)
@@ -52,7 +53,8 @@ public struct CSVImporter: Sendable {
             let byKey = Dictionary(models.map { (ModelKey($0.manufacturer, $0.name), $0) }, uniquingKeysWith: { a, _ in a })
             return try await apply(DeviceModelResource(), kind: kind, table: table, principal: principal, dryRun: dryRun) { fields, _ in
                 let input = DeviceModelInput(
-                    kind: table.value("kind", in: fields), manufacturer: table.value("manufacturer", in: fields), name: table.value("model", in: fields),
+                    kind: table.value("kind", in: fields), manufacturer: table.value("manufacturer", in: fields),
+                    name: table.value("model", in: fields),
                     lifespanMonths: try int(table, "lifespan_months", fields), unitPriceCents: try euros(table, "unit_price_eur", fields))
                 let key = ModelKey(input.manufacturer ?? "", input.name ?? "")
                 return (input, byKey[key], key.description)
@@ -196,7 +198,9 @@ struct DeviceRowResolver: Sendable {
             try await storage.repository(Room.self).find(where: "establishment_id", in: ids).map { ("\($0.establishmentID)/\($0.name)", $0.id) },
             uniquingKeysWith: { a, _ in a })
         carts = Dictionary(
-            try await storage.repository(MobileCart.self).find(where: "establishment_id", in: ids).map { ("\($0.establishmentID)/\($0.name)", $0.id) },
+            try await storage.repository(MobileCart.self).find(where: "establishment_id", in: ids).map {
+                ("\($0.establishmentID)/\($0.name)", $0.id)
+            },
             uniquingKeysWith: { a, _ in a })
         let serials = Set(table.rows.compactMap { table.value("serial_number", in: $0.fields) })
         devices = Dictionary(
@@ -229,7 +233,9 @@ struct DeviceRowResolver: Sendable {
             if shares == nil { v.fail("funder_shares", "must be written funder:percent;funder:percent") }
         }
         var price: Int?
-        do { price = try euros(table, "purchase_price_eur", fields) } catch { v.fail("purchase_price_eur", "must be an amount in euros, e.g. 566.00") }
+        do { price = try euros(table, "purchase_price_eur", fields) } catch {
+            v.fail("purchase_price_eur", "must be an amount in euros, e.g. 566.00")
+        }
         try v.check()
         let serial = table.value("serial_number", in: fields)
         let key = serial.map { DeviceModel.manufacturerKey(manufacturer) + "/" + $0 }

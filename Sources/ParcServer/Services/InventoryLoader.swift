@@ -123,14 +123,17 @@ public struct InventoryLoader: Sendable {
         let links = InventoryService(resource: InternetLinkResource(), storage: storage, clock: clock)
         let carts = InventoryService(resource: MobileCartResource(), storage: storage, clock: clock)
         for site in sites {
-            guard let establishment = byUAI[site.uai] else { throw ParcError.validation([FieldError(field: "uai", reason: "\(site.uai) is not loaded")]) }
+            guard let establishment = byUAI[site.uai] else {
+                throw ParcError.validation([FieldError(field: "uai", reason: "\(site.uai) is not loaded")])
+            }
             var roomIDs: [String: UUID] = [:]
             for building in site.buildings {
                 let b = try await buildings.create(BuildingInput(establishmentID: establishment.id, name: building.name), principal: principal)
                 for room in building.rooms {
                     let r = try await rooms.create(
                         RoomInput(
-                            establishmentID: establishment.id, buildingID: b.id, name: room.name, kind: room.kind, teaching: room.teaching, floor: room.floor,
+                            establishmentID: establishment.id, buildingID: b.id, name: room.name, kind: room.kind, teaching: room.teaching,
+                            floor: room.floor,
                             wifiCoverage: room.wifiCoverage), principal: principal)
                     roomIDs[room.name] = r.id
                 }
@@ -154,7 +157,8 @@ public struct InventoryLoader: Sendable {
                 let builtIn = cart.accessPoint == "builtin"
                 _ = try await carts.create(
                     MobileCartInput(
-                        establishmentID: establishment.id, name: cart.name, capacity: cart.capacity, homeRoomID: cart.homeRoom.flatMap { roomIDs[$0] },
+                        establishmentID: establishment.id, name: cart.name, capacity: cart.capacity,
+                        homeRoomID: cart.homeRoom.flatMap { roomIDs[$0] },
                         accessPointID: builtIn ? nil : cart.accessPoint.flatMap { apIDs[$0] }, builtInAccessPoint: builtIn), principal: principal)
             }
         }

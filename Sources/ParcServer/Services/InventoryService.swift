@@ -64,7 +64,8 @@ struct InventoryService<Resource: InventoryResource>: Sendable {
         var built = try await resource.build(input, existing: existing, context: context)
         context.stamp(&built.record, existing: existing)
         var batch = WriteBatch([repository.update(built.record, expectedVersion: existing.version)] + built.extra)
-        batch.statements.append(storage.audit.append(try audit(.update, principal: principal, before: existing, after: built.record, at: context.now)))
+        batch.statements.append(
+            storage.audit.append(try audit(.update, principal: principal, before: existing, after: built.record, at: context.now)))
         try await storage.database.write(batch)
         return built.record
     }

@@ -30,10 +30,13 @@ func addResourceRoutes<Resource: InventoryResource>(_ service: InventoryService<
         body: .json(schema: schema + "Input"), reply: .object(schema: schema)
     ) { request, context in
         let patch = try await request.jsonObject(context: context)
-        let record = try await service.update(try context.id(), patch: patch, ifMatch: try request.ifMatchVersion(), principal: try context.requirePrincipal())
+        let record = try await service.update(
+            try context.id(), patch: patch, ifMatch: try request.ifMatchVersion(), principal: try context.requirePrincipal())
         return try Reply.json(record, version: record.version)
     }
-    api.add(.delete, "\(path)/{id}", "Delete a \(noun) (kept in history; refused while live objects depend on it)", tag: tag, reply: .empty, status: 204) {
+    api.add(
+        .delete, "\(path)/{id}", "Delete a \(noun) (kept in history; refused while live objects depend on it)", tag: tag, reply: .empty, status: 204
+    ) {
         request, context in
         try await service.delete(try context.id(), ifMatch: try request.ifMatchVersion(), principal: try context.requirePrincipal())
         return Reply.noContent()

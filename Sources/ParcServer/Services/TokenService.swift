@@ -93,14 +93,16 @@ public struct TokenService: Sendable {
         }
         let principal = Principal(
             id: clock.newID(), name: name!, role: role!, academieCode: role == .admin ? request.academieCode : nil,
-            collectiviteID: role == .collectivite ? request.collectiviteID : nil, establishmentIDs: establishments.sorted { $0.uuidString < $1.uuidString },
+            collectiviteID: role == .collectivite ? request.collectiviteID : nil,
+            establishmentIDs: establishments.sorted { $0.uuidString < $1.uuidString },
             createdAt: now)
         var generator = SystemRandomNumberGenerator()
         let token = TokenMinting.mint(using: &generator)
         let record = AccessStore.TokenRecord(
             id: clock.newID(), principalID: principal.id, prefix: String(token.prefix(9)), label: request.label, createdAt: now,
             createdBy: issuer?.id, expiresAt: request.expiresAt)
-        try await storage.database.write(WriteBatch(storage.access.insert(principal) + [storage.access.insert(record, hash: TokenMinting.hash(token))]))
+        try await storage.database.write(
+            WriteBatch(storage.access.insert(principal) + [storage.access.insert(record, hash: TokenMinting.hash(token))]))
         return Issued(token: token, tokenRecord: record, principal: principal)
     }
 

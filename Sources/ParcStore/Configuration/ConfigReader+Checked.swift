@@ -27,7 +27,9 @@ extension ConfigReader {
         } else {
             parsed = int(forKey: ConfigKey(key)) ?? value
         }
-        guard range.contains(parsed) else { throw ConfigurationError(key: key, reason: "\(parsed) is outside \(range.lowerBound)…\(range.upperBound)") }
+        guard range.contains(parsed) else {
+            throw ConfigurationError(key: key, reason: "\(parsed) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
         return parsed
     }
 
@@ -41,7 +43,9 @@ extension ConfigReader {
         } else {
             parsed = double(forKey: ConfigKey(key)) ?? int(forKey: ConfigKey(key)).map(Double.init) ?? value
         }
-        guard range.contains(parsed) else { throw ConfigurationError(key: key, reason: "\(parsed) is outside \(range.lowerBound)…\(range.upperBound)") }
+        guard range.contains(parsed) else {
+            throw ConfigurationError(key: key, reason: "\(parsed) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
         return parsed
     }
 

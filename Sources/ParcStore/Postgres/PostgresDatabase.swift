@@ -1,8 +1,8 @@
 import Foundation
 public import Logging
 import NIOCore
-import PostgresNIO
 import ParcCore
+import PostgresNIO
 public import ServiceLifecycle
 
 /// PostgreSQL through PostgresNIO's pooled client: for deployments where several stateless `parc serve`
@@ -39,7 +39,8 @@ public final class PostgresDatabase: SQLDatabase, Service {
     public init(settings: Settings, logger: Logger) {
         var configuration =
             if let socket = settings.socketPath {
-                PostgresClient.Configuration(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
+                PostgresClient.Configuration(
+                    unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
             } else {
                 PostgresClient.Configuration(
                     host: settings.host, port: settings.port, username: settings.user, password: settings.password, database: settings.database,

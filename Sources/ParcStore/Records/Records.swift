@@ -213,7 +213,8 @@ extension InternetLink: StoredRecord {
 
     public init(row: SQLRow) throws {
         self.init(
-            id: try row.uuid("id"), establishmentID: try row.uuid("establishment_id"), technology: try row.enumValue("technology", as: Technology.self),
+            id: try row.uuid("id"), establishmentID: try row.uuid("establishment_id"),
+            technology: try row.enumValue("technology", as: Technology.self),
             provider: try row.optionalString("provider"), downMbps: try row.double("down_mbps"), upMbps: try row.double("up_mbps"),
             filtering: try row.bool("filtering"), version: try row.int("version"), createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))

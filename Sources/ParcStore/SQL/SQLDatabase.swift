@@ -1,3 +1,4 @@
+import Foundation
 public import ParcCore
 
 /// The two SQL dialects Parc speaks. Statements are written once; the few places that differ ask the dialect.
@@ -112,5 +113,3 @@ func check(_ rows: Int, against expectation: RowExpectation) throws(ParcError) {
     case .none(let error): if rows != 0 { throw error }
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import ParcCore
 
 /// The unique indexes of the schema, so a duplicate reported by either backend names the field and says why.
@@ -12,15 +13,33 @@ enum UniqueConstraints {
     }
 
     static let all: [Entry] = [
-        Entry(index: "collectivites_kind_code_key", table: "collectivites", columns: ["kind", "code"], field: "code", message: "a collectivité of this kind already has this code"),
-        Entry(index: "establishments_uai_key", table: "establishments", columns: ["uai"], field: "uai", message: "an establishment with this UAI already exists"),
-        Entry(index: "buildings_name_key", table: "buildings", columns: ["establishment_id", "name"], field: "name", message: "this establishment already has a building with this name"),
-        Entry(index: "rooms_name_key", table: "rooms", columns: ["establishment_id", "name"], field: "name", message: "this establishment already has a room with this name"),
-        Entry(index: "device_models_name_key", table: "device_models", columns: ["manufacturer_key", "name"], field: "name", message: "this manufacturer already has a model with this name"),
-        Entry(index: "devices_serial_key", table: "devices", columns: ["manufacturer_key", "serial_number"], field: "serial_number", message: "a device of this manufacturer already has this serial number"),
-        Entry(index: "devices_asset_tag_key", table: "devices", columns: ["asset_tag"], field: "asset_tag", message: "another device already carries this asset tag"),
-        Entry(index: "mobile_carts_name_key", table: "mobile_carts", columns: ["establishment_id", "name"], field: "name", message: "this establishment already has a classe mobile with this name"),
-        Entry(index: "access_points_name_key", table: "access_points", columns: ["establishment_id", "name"], field: "name", message: "this establishment already has an access point with this name"),
+        Entry(
+            index: "collectivites_kind_code_key", table: "collectivites", columns: ["kind", "code"], field: "code",
+            message: "a collectivité of this kind already has this code"),
+        Entry(
+            index: "establishments_uai_key", table: "establishments", columns: ["uai"], field: "uai",
+            message: "an establishment with this UAI already exists"),
+        Entry(
+            index: "buildings_name_key", table: "buildings", columns: ["establishment_id", "name"], field: "name",
+            message: "this establishment already has a building with this name"),
+        Entry(
+            index: "rooms_name_key", table: "rooms", columns: ["establishment_id", "name"], field: "name",
+            message: "this establishment already has a room with this name"),
+        Entry(
+            index: "device_models_name_key", table: "device_models", columns: ["manufacturer_key", "name"], field: "name",
+            message: "this manufacturer already has a model with this name"),
+        Entry(
+            index: "devices_serial_key", table: "devices", columns: ["manufacturer_key", "serial_number"], field: "serial_number",
+            message: "a device of this manufacturer already has this serial number"),
+        Entry(
+            index: "devices_asset_tag_key", table: "devices", columns: ["asset_tag"], field: "asset_tag",
+            message: "another device already carries this asset tag"),
+        Entry(
+            index: "mobile_carts_name_key", table: "mobile_carts", columns: ["establishment_id", "name"], field: "name",
+            message: "this establishment already has a classe mobile with this name"),
+        Entry(
+            index: "access_points_name_key", table: "access_points", columns: ["establishment_id", "name"], field: "name",
+            message: "this establishment already has an access point with this name"),
         Entry(index: "api_tokens_hash_key", table: "api_tokens", columns: ["token_hash"], field: "token", message: "token collision"),
     ]
 
@@ -41,5 +60,3 @@ enum UniqueConstraints {
         return error(forIndex: entry?.index)
     }
 }
-
-import Foundation

@@ -37,9 +37,10 @@ public struct ReadinessQueries: Sendable {
                 id: try row.uuid("id"), capacity: try row.int("capacity"), devices: try row.int("devices"),
                 accessPointID: try row.optionalUUID("access_point_id"), builtInAccessPoint: try row.bool("built_in_access_point"))
         }
-        let contracted = try await database.query(
-            "SELECT CAST(COALESCE(SUM(down_mbps), 0) AS DOUBLE PRECISION) AS down FROM internet_links WHERE establishment_id = \(id) AND deleted_at IS NULL"
-        ).first?.double("down") ?? 0
+        let contracted =
+            try await database.query(
+                "SELECT CAST(COALESCE(SUM(down_mbps), 0) AS DOUBLE PRECISION) AS down FROM internet_links WHERE establishment_id = \(id) AND deleted_at IS NULL"
+            ).first?.double("down") ?? 0
         // Measured bandwidth: the median of each live link's recent samples, summed over links.
         let samples = try await database.query(
             """
@@ -50,12 +51,13 @@ public struct ReadinessQueries: Sendable {
         for row in samples { byLink[try row.uuid("link_id"), default: []].append(try row.double("down_mbps")) }
         let measured = byLink.isEmpty ? nil : byLink.values.compactMap(median).reduce(0, +)
         let clientKinds = DeviceModel.Kind.allCases.filter(\.isClientDevice).map(\.rawValue)
-        let clients = try await database.query(
-            """
-            SELECT COUNT(*) AS n FROM devices WHERE establishment_id = \(id) AND deleted_at IS NULL
-              AND status = \(Device.Status.inService.rawValue) AND kind IN \(list: clientKinds)
-            """
-        ).first?.int("n") ?? 0
+        let clients =
+            try await database.query(
+                """
+                SELECT COUNT(*) AS n FROM devices WHERE establishment_id = \(id) AND deleted_at IS NULL
+                  AND status = \(Device.Status.inService.rawValue) AND kind IN \(list: clientKinds)
+                """
+            ).first?.int("n") ?? 0
         return ReadinessFacts(
             kind: establishment.kind, rooms: rooms, accessPoints: accessPoints, carts: carts, contractedDownMbps: contracted,
             measuredDownMbps: measured, clientDevicesInService: clients)
@@ -63,7 +65,8 @@ public struct ReadinessQueries: Sendable {
 
     /// Throughput samples of one link, newest first.
     public func samples(linkID: UUID, limit: Int) async throws -> [ThroughputSample] {
-        try await database.query("SELECT * FROM throughput_samples WHERE link_id = \(linkID) ORDER BY measured_at DESC, id LIMIT \(limit)").map { row in
+        try await database.query("SELECT * FROM throughput_samples WHERE link_id = \(linkID) ORDER BY measured_at DESC, id LIMIT \(limit)").map {
+            row in
             ThroughputSample(
                 id: try row.uuid("id"), linkID: try row.uuid("link_id"), establishmentID: try row.uuid("establishment_id"),
                 measuredAt: try row.date("measured_at"), downMbps: try row.double("down_mbps"), upMbps: try row.optionalDouble("up_mbps"),

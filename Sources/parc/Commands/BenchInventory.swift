@@ -1,14 +1,15 @@
 import ArgumentParser
 import Configuration
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import ParcCore
 import ParcServer
 import ParcStore
 import ServiceLifecycle
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// `parc bench-inventory`: seeds a synthetic territory (by default 1 000 000 devices in 10 000 establishments) into
 /// an embedded SQLite database, runs the real server on 127.0.0.1, and measures the latency of the device list
@@ -76,13 +77,19 @@ struct BenchInventory: AsyncParsableCommand {
             var results: [(String, [Duration])] = []
             results.append(("GET /health (baseline)", try await client.measure(requests) { _ in (base + "/health", nil) }))
             results.append(
-                ("devices?establishment_id=…", try await client.measure(requests) { _ in
-                    (base + "/api/v1/devices?limit=50&establishment_id=\(fleet.establishments.randomElement(using: &random)!)", admin)
-                }))
+                (
+                    "devices?establishment_id=…",
+                    try await client.measure(requests) { _ in
+                        (base + "/api/v1/devices?limit=50&establishment_id=\(fleet.establishments.randomElement(using: &random)!)", admin)
+                    }
+                ))
             results.append(
-                ("devices?collectivite_id=… (admin)", try await client.measure(requests) { _ in
-                    (base + "/api/v1/devices?limit=50&collectivite_id=\(fleet.collectivites.randomElement(using: &random)!)", admin)
-                }))
+                (
+                    "devices?collectivite_id=… (admin)",
+                    try await client.measure(requests) { _ in
+                        (base + "/api/v1/devices?limit=50&collectivite_id=\(fleet.collectivites.randomElement(using: &random)!)", admin)
+                    }
+                ))
             // A collectivité's own token: the scope alone filters; follow next_cursor for five pages.
             var scoped: [Duration] = []
             for _ in 0..<max(1, requests / 5) {
@@ -100,14 +107,21 @@ struct BenchInventory: AsyncParsableCommand {
             }
             results.append(("devices, collectivité token, 5 pages", scoped))
             results.append(
-                ("establishments/…/readiness", try await client.measure(requests) { _ in
-                    (base + "/api/v1/establishments/\(fleet.establishments.randomElement(using: &random)!)/readiness", admin)
-                }))
+                (
+                    "establishments/…/readiness",
+                    try await client.measure(requests) { _ in
+                        (base + "/api/v1/establishments/\(fleet.establishments.randomElement(using: &random)!)/readiness", admin)
+                    }
+                ))
             say("\n| scenario | requests | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|")
             for (name, samples) in results {
                 let sorted = samples.sorted()
-                func ms(_ d: Duration) -> String { String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
-                say("| \(name) | \(sorted.count) | \(ms(sorted[sorted.count / 2])) | \(ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)])) | \(ms(sorted.last!)) |")
+                func ms(_ d: Duration) -> String {
+                    String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
+                }
+                say(
+                    "| \(name) | \(sorted.count) | \(ms(sorted[sorted.count / 2])) | \(ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)])) | \(ms(sorted.last!)) |"
+                )
             }
             await services.triggerGracefulShutdown()
         }
@@ -117,7 +131,9 @@ struct BenchInventory: AsyncParsableCommand {
         ConfigReader(
             provider: InMemoryProvider(
                 values: Dictionary(
-                    uniqueKeysWithValues: values.map { (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false)) }
+                    uniqueKeysWithValues: values.map {
+                        (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false))
+                    }
                 )))
     }
 }

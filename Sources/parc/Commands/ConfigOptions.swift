@@ -22,7 +22,9 @@ struct ConfigOptions: ParsableArguments {
 
     func reader(extra: [String: String] = [:]) async throws -> ConfigReader {
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
-        for (key, value) in extra { flags[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(.string(value), isSecret: false) }
+        for (key, value) in extra {
+            flags[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(.string(value), isSecret: false)
+        }
         if let data { flags["store.sqlite.directory"] = ConfigValue(.string(data), isSecret: false) }
         if let backend { flags["store.backend"] = ConfigValue(.string(backend), isSecret: false) }
         if let logLevel { flags["log.level"] = ConfigValue(.string(logLevel), isSecret: false) }

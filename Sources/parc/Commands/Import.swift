@@ -32,7 +32,9 @@ struct Import: AsyncParsableCommand {
                 _ = try await parc.prepare()
                 return try await parc.importer.run(kind, csv: csv, principal: operatorPrincipal, dryRun: dryRun)
             }
-            print("\(report.kind): \(report.rows) rows, \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged\(report.dryRun ? " (dry run: nothing written)" : "")")
+            print(
+                "\(report.kind): \(report.rows) rows, \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged\(report.dryRun ? " (dry run: nothing written)" : "")"
+            )
         } catch ParcError.validation(let errors) {
             for error in errors { print("line \(error.row.map(String.init) ?? "-"): \(error.field): \(error.reason)") }
             throw ExitCode(65)

@@ -31,7 +31,11 @@ struct SyntheticFleet: Sendable {
             var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
             bytes[6] = (bytes[6] & 0x0F) | 0x40
             bytes[8] = (bytes[8] & 0x3F) | 0x80
-            return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+            return UUID(
+                uuid: (
+                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
+                    bytes[12], bytes[13], bytes[14], bytes[15]
+                ))
         }
         let departements = try await storage.territory.departements().values.filter { $0.code.count == 2 && Int($0.code) != nil }
             .sorted { $0.code < $1.code }
@@ -53,7 +57,8 @@ struct SyntheticFleet: Sendable {
         }
         let models = (0..<20).map { i in
             DeviceModel(
-                id: id(), kind: [.tablet, .laptop, .desktop, .interactiveDisplay][i % 4], manufacturer: ["Apple", "Lenovo", "Dell", "Acer", "HP"][i % 5],
+                id: id(), kind: [.tablet, .laptop, .desktop, .interactiveDisplay][i % 4],
+                manufacturer: ["Apple", "Lenovo", "Dell", "Acer", "HP"][i % 5],
                 name: "Model \(i)", lifespanMonths: 60, unitPriceCents: 50_000, createdAt: now, updatedAt: now)
         }
         for m in models { batch.statements.append(storage.repository(DeviceModel.self).insert(m)) }
@@ -120,7 +125,8 @@ struct SyntheticFleet: Sendable {
                     id: id(), establishmentID: e.id, ownerID: owner.id, academieCode: d.academieCode, modelID: model.id, kind: model.kind,
                     manufacturer: model.manufacturer, serialNumber: "SN\(deviceSerial)", assetTag: "AT\(deviceSerial)", roomID: rooms[k % 10].id,
                     cartID: k < 30 ? carts[k / 15].id : nil, status: k % 25 == 0 ? .inRepair : .inService, purchaseDate: LocalDate("2019-09-01"),
-                    purchasePriceCents: 50_000, fundingProgramme: "Budget propre collectivité", funderShares: [FunderShare(funder: owner.name, percent: 100)],
+                    purchasePriceCents: 50_000, fundingProgramme: "Budget propre collectivité",
+                    funderShares: [FunderShare(funder: owner.name, percent: 100)],
                     warrantyEnd: LocalDate("2022-09-01"), plannedEndOfLife: LocalDate("2024-09-01"), plannedRefresh: nil, notes: nil, createdAt: now,
                     updatedAt: now)
                 batch.statements.append(storage.repository(Device.self).insert(device))
