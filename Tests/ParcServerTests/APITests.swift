@@ -252,6 +252,22 @@ import Testing
         }
     }
 
+    @Test func anImportCannotOverfillAClasseMobile() async throws {
+        try await withApp { client, w in
+            _ = try await client.create(
+                "mobile-carts", ["establishment_id": w.college.uuidString, "name": "Chariot A", "capacity": 2], token: w.admin)
+            let rows = (1...3).map { "Apple,CART-\($0),iPad 9.7 (2018),,9749011B,,in_service,,,,,,,,Chariot A\n" }.joined()
+            var r = try await client.call(.post, "/api/v1/import/devices", raw: Self.header + rows, token: w.admin)
+            #expect(r.status == .unprocessableContent)
+            #expect(r.errorRows == [4])
+            #expect(r.errorFields == ["cart"])
+            r = try await client.call(
+                .post, "/api/v1/import/devices", raw: Self.header + rows.split(separator: "\n").prefix(2).joined(separator: "\n") + "\n",
+                token: w.admin)
+            #expect(r.json["created"] as? Int == 2)
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func importIsAnIdempotentUpsertAndExportRoundTrips(_ backend: Backend) async throws {
         try await withApp(backend) { client, w in

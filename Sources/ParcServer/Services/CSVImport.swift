@@ -62,16 +62,18 @@ public struct CSVImporter: Sendable {
         case .devices:
             try table.requireColumns(["manufacturer", "serial_number", "model", "uai"])
             let resolver = try await DeviceRowResolver(storage: storage, table: table)
-            return try await apply(DeviceResource(), kind: kind, table: table, principal: principal, dryRun: dryRun) { fields, line in
-                try resolver.input(fields, line: line)
-            }
+            return try await apply(
+                DeviceResource(), kind: kind, table: table, principal: principal, dryRun: dryRun,
+                row: { fields, line in try resolver.input(fields, line: line) },
+                check: { rows in try await cartCapacityErrors(rows) })
         }
     }
 
     /// Validates and builds every row, then writes them all in one batch, or reports every error and writes nothing.
     func apply<Resource: InventoryResource>(
         _ resource: Resource, kind: Kind, table: CSVTable, principal: Principal, dryRun: Bool,
-        row: ([String], Int) async throws -> (Resource.Input, Resource.Record?, String?)
+        row: ([String], Int) async throws -> (Resource.Input, Resource.Record?, String?),
+        check: ([(line: Int, record: Resource.Record, existing: Resource.Record?)]) async throws -> [FieldError] = { _ in [] }
     ) async throws -> Report {
         let service = InventoryService(resource: resource, storage: storage, clock: clock)
         try service.authorize(principal, .read)
@@ -82,6 +84,7 @@ public struct CSVImporter: Sendable {
         var created = 0
         var updated = 0
         var unchanged = 0
+        var written: [(line: Int, record: Resource.Record, existing: Resource.Record?)] = []
         for (line, fields) in table.rows {
             do {
                 let (input, existing, key) = try await row(fields, line)
@@ -112,6 +115,7 @@ public struct CSVImporter: Sendable {
                     batch.statements.append(storage.repository(Resource.Record.self).insert(built.record))
                     created += 1
                 }
+                written.append((line, built.record, existing))
                 batch.statements += built.extra
                 batch.statements.append(
                     storage.audit.append(try service.audit(.import, principal: principal, before: existing, after: built.record, at: now)))
@@ -119,6 +123,8 @@ public struct CSVImporter: Sendable {
                 errors += CSVImporter.rowErrors(error, line: line)
             }
         }
+        // Rules that span rows: each row was checked against the store, not against the other rows of the file.
+        if errors.isEmpty { errors = try await check(written) }
         if !errors.isEmpty { throw ParcError.validation(errors) }
         if !dryRun, !batch.statements.isEmpty {
             do {
@@ -129,6 +135,26 @@ public struct CSVImporter: Sendable {
             }
         }
         return Report(kind: kind.rawValue, rows: table.rows.count, created: created, updated: updated, unchanged: unchanged, dryRun: dryRun)
+    }
+
+    /// A classe mobile may not receive more devices than its capacity, counting those already in it and every row
+    /// of the file that puts a device into it.
+    func cartCapacityErrors(_ rows: [(line: Int, record: Device, existing: Device?)]) async throws -> [FieldError] {
+        var incoming: [UUID: [Int]] = [:]
+        for row in rows {
+            if let cart = row.record.cartID, cart != row.existing?.cartID { incoming[cart, default: []].append(row.line) }
+        }
+        let carts = try await storage.repository(MobileCart.self).get(ids: Array(incoming.keys))
+        var errors: [FieldError] = []
+        for (id, lines) in incoming.sorted(by: { $0.value[0] < $1.value[0] }) {
+            guard let cart = carts[id] else { continue }
+            let stored = try await storage.repository(Device.self).count([.equals("cart_id", id)])
+            let room = max(0, cart.capacity - stored)
+            for line in lines.dropFirst(room) {
+                errors.append(FieldError(row: line, field: "cart", reason: "the classe mobile \(cart.name) is full (\(cart.capacity) slots)"))
+            }
+        }
+        return errors
     }
 
     /// The record as it would compare to `existing` if nothing but bookkeeping differed.
