@@ -126,6 +126,29 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func searchIsCaseInsensitiveTakesWildcardsLiterallyAndCountsMatchLists(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db in
+            let dept = Fixture.collectivite()
+            try await db.insert(dept)
+            try await db.insert(
+                Fixture.establishment("9740979W", owner: dept, name: "Collège Bourbon"),
+                Fixture.establishment("9741051Z", owner: dept, name: "Collège 100%_Numérique"),
+                Fixture.establishment("6200001G", owner: dept, name: "Lycée Fesch"))
+            let repo = Repository<Establishment>(db)
+            for (text, expected) in [
+                ("BOURBON", ["Collège Bourbon"]), ("100%_", ["Collège 100%_Numérique"]), ("%", ["Collège 100%_Numérique"]),
+                ("_", ["Collège 100%_Numérique"]), ("collège", ["Collège 100%_Numérique", "Collège Bourbon"]),
+            ] {
+                let filters = [Filter("name", .contains(text))]
+                let names = try await repo.list(filters, in: .all, page: PageRequest()).items.map(\.name).sorted()
+                #expect(names == expected, "search \(text)")
+                #expect(try await repo.count(filters) == names.count, "count \(text)")
+            }
+            #expect(try await repo.count([.equals("kind", "college")], in: .collectivite(dept.id)) == 3)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func staleVersionIsRejectedAndDeleteIsGuarded(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db in
             let dept = Fixture.collectivite()

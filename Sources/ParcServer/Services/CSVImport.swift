@@ -98,14 +98,12 @@ public struct CSVImporter: Sendable {
                 let context = BuildContext(principal: principal, storage: storage, now: now, newID: clock.newID())
                 var built = try await resource.build(input, existing: existing, context: context)
                 if let existing {
-                    // Unchanged rows need no right to write; changed ones need the same right as a PATCH.
-                    if try jsonString(Self.normalised(built.record, like: existing)) != jsonString(existing) {
-                        try service.authorize(principal, .update)
-                    }
                     if try jsonString(Self.normalised(built.record, like: existing)) == jsonString(existing) {
                         unchanged += 1
                         continue
                     }
+                    // Unchanged rows need no right to write; changed ones need the same right as a PATCH.
+                    try service.authorize(principal, .update)
                     context.stamp(&built.record, existing: existing)
                     batch.statements.append(storage.repository(Resource.Record.self).update(built.record, expectedVersion: existing.version))
                     updated += 1

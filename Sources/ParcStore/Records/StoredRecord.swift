@@ -43,7 +43,6 @@ public struct Filter: Sendable {
     public enum Match: Sendable {
         case equals(SQLValue)
         case contains(String)
-        case isNull
     }
 
     public var column: String

@@ -66,12 +66,6 @@ public struct AccessStore: Sendable {
         return (try await principal(from: row), try row.uuid("token_id"))
     }
 
-    public func principal(id: UUID) async throws -> Principal? {
-        let rows = try await database.query("SELECT * FROM principals WHERE id = \(id)")
-        guard let row = rows.first else { return nil }
-        return try await principal(from: row)
-    }
-
     func principal(from row: SQLRow) async throws -> Principal {
         let id = try row.uuid("id")
         let establishments = try await database.query(

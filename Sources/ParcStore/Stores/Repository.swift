@@ -39,33 +39,33 @@ public struct Repository<Record: StoredRecord>: Sendable {
         try await database.query("SELECT * FROM \(raw: table) WHERE deleted_at IS NULL ORDER BY id").map(Record.init(row:))
     }
 
-    /// A page in id order. Filters are ANDed; `limit + 1` rows are read to know whether a next page exists.
+    /// A page in id order. `limit + 1` rows are read to know whether a next page exists.
     public func list(_ filters: [Filter], in scope: Scope, page: PageRequest) async throws -> Page<Record> {
+        var condition = predicate(filters, in: scope)
+        if case .id(let after) = page.cursor?.key { condition = condition + " AND t.id > \(after)" }
+        let rows = try await database.query("SELECT * FROM \(raw: table) t WHERE \(condition) ORDER BY t.id LIMIT \(page.limit + 1)")
+        let items = try rows.prefix(page.limit).map(Record.init(row:))
+        let next = rows.count > page.limit ? items.last.map { Cursor(.id($0.id)).encoded } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    /// Counts live rows matching the same filters and scope a list would use.
+    public func count(_ filters: [Filter], in scope: Scope = .all) async throws -> Int {
+        let rows = try await database.query("SELECT COUNT(*) AS n FROM \(raw: table) t WHERE \(predicate(filters, in: scope))")
+        return try rows.first?.int("n") ?? 0
+    }
+
+    /// Live rows inside the scope matching every filter: the one WHERE clause of lists and counts.
+    func predicate(_ filters: [Filter], in scope: Scope) -> SQLQuery {
         var conditions: [SQLQuery] = ["t.deleted_at IS NULL", ScopeSQL.predicate(scope, Record.scoping, alias: "t")]
         for filter in filters {
             switch filter.match {
             case .equals(let value): conditions.append("t.\(raw: filter.column) = \(value)")
             case .contains(let text):
                 conditions.append("t.\(raw: filter.column) \(raw: database.dialect.ilike) \("%" + Repository.escapeLike(text) + "%") ESCAPE '\\'")
-            case .isNull: conditions.append("t.\(raw: filter.column) IS NULL")
             }
         }
-        if case .id(let after) = page.cursor?.key { conditions.append("t.id > \(after)") }
-        let rows = try await database.query(
-            "SELECT * FROM \(raw: table) t WHERE \(SQLQuery.joined(conditions, separator: " AND ")) ORDER BY t.id LIMIT \(page.limit + 1)")
-        let items = try rows.prefix(page.limit).map(Record.init(row:))
-        let next = rows.count > page.limit ? items.last.map { Cursor(.id($0.id)).encoded } : nil
-        return Page(items: items, nextCursor: next)
-    }
-
-    /// Counts rows matching filters inside the scope (for reports and capacity checks).
-    public func count(_ filters: [Filter], in scope: Scope = .all) async throws -> Int {
-        var conditions: [SQLQuery] = ["t.deleted_at IS NULL", ScopeSQL.predicate(scope, Record.scoping, alias: "t")]
-        for filter in filters {
-            if case .equals(let value) = filter.match { conditions.append("t.\(raw: filter.column) = \(value)") }
-        }
-        let rows = try await database.query("SELECT COUNT(*) AS n FROM \(raw: table) t WHERE \(SQLQuery.joined(conditions, separator: " AND "))")
-        return try rows.first?.int("n") ?? 0
+        return SQLQuery.joined(conditions, separator: " AND ")
     }
 
     public func insert(_ record: Record) -> WriteStatement {
