@@ -81,8 +81,10 @@ struct DeviceResource: InventoryResource {
             throw ParcError.validation([FieldError(field: "model_id", reason: "no such device model")])
         }
         _ = try await context.sibling(Room.self, v.roomID, of: establishment.id, field: "room_id")
-        if let cart = try await context.sibling(MobileCart.self, v.cartID, of: establishment.id, field: "cart_id"), existing?.cartID != cart.id {
-            let loaded = try await context.storage.repository(Device.self).count([.equals("cart_id", cart.id)])
+        if let cart = try await context.sibling(MobileCart.self, v.cartID, of: establishment.id, field: "cart_id"), existing?.cartID != cart.id,
+            model.kind.isClientDevice
+        {
+            let loaded = try await context.storage.repository(Device.self).cartSlotsTaken(cart.id)
             if loaded >= cart.capacity {
                 throw ParcError.conflict(field: "cart_id", message: "the classe mobile \(cart.name) is full (\(cart.capacity) slots)")
             }

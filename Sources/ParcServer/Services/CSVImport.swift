@@ -135,18 +135,20 @@ public struct CSVImporter: Sendable {
         return Report(kind: kind.rawValue, rows: table.rows.count, created: created, updated: updated, unchanged: unchanged, dryRun: dryRun)
     }
 
-    /// A classe mobile may not receive more devices than its capacity, counting those already in it and every row
-    /// of the file that puts a device into it.
+    /// A classe mobile may not receive more client devices than its capacity, counting those already in it and
+    /// every row of the file that puts one into it (the cart itself and its accessories take no slot).
     func cartCapacityErrors(_ rows: [(line: Int, record: Device, existing: Device?)]) async throws -> [FieldError] {
         var incoming: [UUID: [Int]] = [:]
         for row in rows {
-            if let cart = row.record.cartID, cart != row.existing?.cartID { incoming[cart, default: []].append(row.line) }
+            if let cart = row.record.cartID, cart != row.existing?.cartID, row.record.kind.isClientDevice {
+                incoming[cart, default: []].append(row.line)
+            }
         }
         let carts = try await storage.repository(MobileCart.self).get(ids: Array(incoming.keys))
         var errors: [FieldError] = []
         for (id, lines) in incoming.sorted(by: { $0.value[0] < $1.value[0] }) {
             guard let cart = carts[id] else { continue }
-            let stored = try await storage.repository(Device.self).count([.equals("cart_id", id)])
+            let stored = try await storage.repository(Device.self).cartSlotsTaken(id)
             let room = max(0, cart.capacity - stored)
             for line in lines.dropFirst(room) {
                 errors.append(FieldError(row: line, field: "cart", reason: "the classe mobile \(cart.name) is full (\(cart.capacity) slots)"))

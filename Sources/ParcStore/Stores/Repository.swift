@@ -103,3 +103,14 @@ public struct Repository<Record: StoredRecord>: Sendable {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 }
+
+extension Repository where Record == Device {
+    /// Slots of a classe mobile in use: only client devices take a slot; the cart itself, a 4G router or an
+    /// access point stored with it do not.
+    public func cartSlotsTaken(_ cartID: UUID) async throws -> Int {
+        let clients = DeviceModel.Kind.allCases.filter(\.isClientDevice).map(\.rawValue)
+        let rows = try await database.query(
+            "SELECT COUNT(*) AS n FROM devices WHERE cart_id = \(cartID) AND deleted_at IS NULL AND kind IN \(list: clients)")
+        return try rows.first?.int("n") ?? 0
+    }
+}
