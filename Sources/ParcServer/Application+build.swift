@@ -13,6 +13,11 @@ public struct ParcApplication: Sendable {
     public let storage: Storage
     public let catalogue: APICatalogue
     public let configuration: ParcConfiguration
+    public let metrics: ParcMetrics
+    /// The heartbeat writer: a service, so graceful shutdown drains it after the HTTP server stopped.
+    public let pipeline: IngestPipeline
+    public let retention: RetentionService
+    let agents: AgentService
     let clock: AppClock
     let logger: Logger
 
@@ -33,6 +38,13 @@ public struct ParcApplication: Sendable {
         } else {
             storage = try Storage.open(configuration.store, logger: logger)
         }
+        let ingest = configuration.ingest
+        metrics = ParcMetrics(backend: configuration.store.backend.rawValue)
+        pipeline = IngestPipeline(
+            writer: storage.telemetry.writer, capacity: ingest.queueCapacity, maxBatch: ingest.maxBatch, metrics: metrics.ingest, logger: logger)
+        agents = AgentService(storage: storage, clock: clock, pipeline: pipeline, settings: ingest, metrics: metrics.ingest)
+        retention = RetentionService(
+            telemetry: storage.telemetry, policy: ingest.retention, intervalSeconds: ingest.retentionIntervalSeconds, now: clock.now, logger: logger)
     }
 
     /// Migrations (when allowed), reference data, and on an empty database the demo territory and a first
@@ -73,7 +85,9 @@ public struct ParcApplication: Sendable {
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
-            services: storage.services,
+            // Shut down in reverse: the server (finishing in-flight requests), then retention, then the pipeline
+            // (committing what is queued), then the database.
+            services: storage.services + [pipeline, retention],
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         let prepare = self.prepare
@@ -85,6 +99,7 @@ public struct ParcApplication: Sendable {
 
     public func buildRouter() -> Router<ParcRequestContext> {
         let router = Router(context: ParcRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         let open = APIRoutes(group: router.group(""), prefix: "", catalogue: catalogue, authenticated: false)
         let storage = self.storage
@@ -112,6 +127,21 @@ public struct ParcApplication: Sendable {
             return try Reply.json(document)
         }
 
+        let metrics = self.metrics
+        open.add(
+            .get, "metrics", "Prometheus metrics: requests, heartbeats accepted and rejected, queue depth, commit latency", tag: "Operations",
+            reply: .text
+        ) {
+            _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+        let agentGroup = router.group("agent/v1")
+        addAgentRoutes(
+            enroll: APIRoutes(group: agentGroup, prefix: "/agent/v1", catalogue: catalogue, authenticated: false),
+            heartbeats: APIRoutes(group: agentGroup, prefix: "/agent/v1", catalogue: catalogue, authenticated: true), agents: agents)
+
         let v1 = router.group("api/v1").add(middleware: AuthenticationMiddleware(access: storage.access, now: clock.now))
         let api = APIRoutes(group: v1, prefix: "/api/v1", catalogue: catalogue, authenticated: true)
         addResourceRoutes(InventoryService(resource: CollectiviteResource(), storage: storage, clock: clock), to: api)
@@ -126,6 +156,7 @@ public struct ParcApplication: Sendable {
         addReadinessRoutes(to: api)
         addImportExportRoutes(to: api)
         addAccessRoutes(to: api)
+        addTelemetryRoutes(to: api, agents: agents)
         return router
     }
 
@@ -326,6 +357,7 @@ public struct ParcApplication: Sendable {
                 name: "Collège Bourbon — direction", role: "establishment_staff", academieCode: "28", collectiviteID: UUID(),
                 establishmentIDs: [UUID()], label: "poste direction", expiresAt: epoch))
         schemas["IssuedToken"] = OpenAPIDocument.schema(example: TokenService.Issued(token: "parc_…", tokenRecord: record, principal: principal))
+        schemas.merge(telemetrySchemas) { ours, _ in ours }
         return schemas
     }()
 }

@@ -14,6 +14,13 @@ public import ParcStore
 /// - `demo.territory` (default `reunion`): the folder under `Inventory/demo/`.
 /// - `readiness.mbpsPerActiveDevice` (default 1.0), `readiness.devicesPerAccessPoint` (default 30),
 ///   `readiness.concurrentShare` (default 0.5), `readiness.measurementWindowDays` (default 30).
+/// - `ingest.queueCapacity` (default 50000 heartbeats waiting for a commit; beyond, 503 + Retry-After),
+///   `ingest.maxBatch` (default 5000 heartbeats per commit), `ingest.maxBodyBytes` (default 1048576),
+///   `ingest.maxDecompressedBytes` (default 8388608, gzip bodies), `ingest.maxHeartbeatsPerRequest` (default 1000).
+/// - `agent.checkinSeconds` (default 300), `agent.jitter` (default 0.2: ±20 %), `agent.tokenCacheSeconds`
+///   (default 60: how long a revoked device token may still work on a node), `agent.tokenCacheSize` (default 200000).
+/// - `presence.onlineIntervals` (default 2), `presence.offlineAfterHours` (default 24).
+/// - `retention.rawDays` (default 30), `retention.dailyDays` (default 1830), `retention.intervalMinutes` (default 60).
 public struct ParcConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -24,6 +31,7 @@ public struct ParcConfiguration: Sendable {
     public var loadDemo: Bool
     public var demoTerritory: String
     public var readiness: ReadinessParameters
+    public var ingest: IngestSettings
 
     public init(reader: ConfigReader) throws {
         host = reader.checkedString("http.host", default: "127.0.0.1")
@@ -39,6 +47,24 @@ public struct ParcConfiguration: Sendable {
             devicesPerAccessPoint: try reader.checkedInt("readiness.devicesPerAccessPoint", default: 30, in: 1...1000),
             concurrentShare: try reader.checkedDouble("readiness.concurrentShare", default: 0.5, in: 0.01...1),
             measurementWindowDays: try reader.checkedInt("readiness.measurementWindowDays", default: 30, in: 1...3650))
+        ingest = IngestSettings(
+            queueCapacity: try reader.checkedInt("ingest.queueCapacity", default: 50_000, in: 100...10_000_000),
+            maxBatch: try reader.checkedInt("ingest.maxBatch", default: 5_000, in: 1...100_000),
+            maxBodyBytes: try reader.checkedInt("ingest.maxBodyBytes", default: 1 << 20, in: 1024...(64 << 20)),
+            maxDecompressedBytes: try reader.checkedInt("ingest.maxDecompressedBytes", default: 8 << 20, in: 1024...(256 << 20)),
+            decoder: HeartbeatDecoder(maxHeartbeats: try reader.checkedInt("ingest.maxHeartbeatsPerRequest", default: 1000, in: 1...10_000)),
+            checkin: CheckInPolicy(
+                defaultIntervalSeconds: try reader.checkedInt("agent.checkinSeconds", default: 300, in: CheckInPolicy.allowedIntervals),
+                jitter: try reader.checkedDouble("agent.jitter", default: 0.2, in: 0...0.5)),
+            credentialCacheSeconds: Double(try reader.checkedInt("agent.tokenCacheSeconds", default: 60, in: 0...3600)),
+            credentialCacheSize: try reader.checkedInt("agent.tokenCacheSize", default: 200_000, in: 1...10_000_000),
+            presence: PresencePolicy(
+                onlineIntervals: try reader.checkedDouble("presence.onlineIntervals", default: 2, in: 1...20),
+                offlineAfter: Double(try reader.checkedInt("presence.offlineAfterHours", default: 24, in: 1...720)) * 3600),
+            retention: RetentionPolicy(
+                rawDays: try reader.checkedInt("retention.rawDays", default: 30, in: 1...3650),
+                dailyDays: try reader.checkedInt("retention.dailyDays", default: 1830, in: 30...36_500)),
+            retentionIntervalSeconds: try reader.checkedInt("retention.intervalMinutes", default: 60, in: 1...1440) * 60)
     }
 
     /// Every key this type reads, for the test that checks the example file documents them all.
@@ -47,5 +73,8 @@ public struct ParcConfiguration: Sendable {
         "store.postgres.host", "store.postgres.port", "store.postgres.user", "store.postgres.password", "store.postgres.database",
         "store.postgres.socket", "store.postgres.maxConnections", "store.migrate", "inventory.path", "demo.load", "demo.territory",
         "readiness.mbpsPerActiveDevice", "readiness.devicesPerAccessPoint", "readiness.concurrentShare", "readiness.measurementWindowDays",
+        "ingest.queueCapacity", "ingest.maxBatch", "ingest.maxBodyBytes", "ingest.maxDecompressedBytes", "ingest.maxHeartbeatsPerRequest",
+        "agent.checkinSeconds", "agent.jitter", "agent.tokenCacheSeconds", "agent.tokenCacheSize", "presence.onlineIntervals",
+        "presence.offlineAfterHours", "retention.rawDays", "retention.dailyDays", "retention.intervalMinutes",
     ]
 }

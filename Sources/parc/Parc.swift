@@ -4,7 +4,7 @@ import ArgumentParser
 struct Parc: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parc",
-        abstract: "Parc: the device fleet of French schools (inventory, readiness, scoped API).",
-        subcommands: [Serve.self, Migrate.self, Import.self, Token.self, BenchInventory.self],
+        abstract: "Parc: the device fleet of French schools (inventory, readiness, scoped API, agent telemetry).",
+        subcommands: [Serve.self, Migrate.self, Import.self, Token.self, Agent.self, SeedAgents.self, LoadGen.self, BenchInventory.self],
         defaultSubcommand: Serve.self)
 }

@@ -77,6 +77,10 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case collectivite, establishment, building, room, deviceModel = "device_model", device, mobileCart = "mobile_cart"
     case accessPoint = "access_point", internetLink = "internet_link", throughputSample = "throughput_sample"
     case principal, token, audit
+    /// Enrollment tokens and check-in settings of an establishment's agents.
+    case agentEnrollment = "agent_enrollment"
+    /// What agents report: latest state, history, presence, measured signal and bandwidth.
+    case telemetry
 }
 
 public enum Permissions {
@@ -93,20 +97,22 @@ public enum Permissions {
             // The catalogue is shared by every collectivité: one may add a model, only an administrator changes one.
             case .deviceModel: return action == .read || action == .create
             case .principal, .token: return true
-            case .audit: return action == .read
+            case .audit, .telemetry: return action == .read
             default: return true
             }
         case .establishmentStaff:
             switch kind {
-            case .collectivite, .deviceModel, .audit: return action == .read
+            case .collectivite, .deviceModel, .audit, .telemetry: return action == .read
             case .establishment: return action == .read || action == .update
             case .principal, .token: return false
             default: return true
             }
         case .technician:
             switch kind {
-            case .collectivite, .deviceModel, .establishment, .audit: return action == .read
+            case .collectivite, .deviceModel, .establishment, .audit, .telemetry: return action == .read
             case .principal, .token: return false
+            // A technician setting up devices on site may mint an enrollment token, but not revoke others' work.
+            case .agentEnrollment: return action == .read || action == .create
             case .device, .room, .building, .accessPoint, .mobileCart, .internetLink, .throughputSample: return action != .delete
             }
         }

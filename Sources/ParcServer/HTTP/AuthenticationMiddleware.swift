@@ -31,16 +31,17 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     }
 }
 
-/// Mints opaque tokens (`parc_` + 32 random bytes, base32) and the hash that is stored instead of them.
+/// Mints opaque tokens (a kind prefix + 32 random bytes, base32) and the hash that is stored instead of them.
 public enum TokenMinting {
     static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
 
-    public static func mint<G: RandomNumberGenerator>(using generator: inout G) -> String {
+    /// `prefix` tells token kinds apart at a glance: `parc_` (API), `penr_` (enrollment), `pdev_` (device).
+    public static func mint<G: RandomNumberGenerator>(prefix: String = "parc_", using generator: inout G) -> String {
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
         var bits = 0
         var value = 0
-        var text = "parc_"
+        var text = prefix
         for byte in bytes {
             value = (value << 8) | Int(byte)
             bits += 8

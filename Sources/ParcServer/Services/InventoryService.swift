@@ -113,13 +113,19 @@ extension PageRequest {
     }
 }
 
-/// Time and identifiers, injected so tests can fix them.
+/// Time, identifiers and chance, injected so tests can fix them.
 public struct AppClock: Sendable {
     public var now: @Sendable () -> Date
     public var newID: @Sendable () -> UUID
+    /// A uniform draw in [0, 1): check-in jitter.
+    public var random: @Sendable () -> Double
 
-    public init(now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = { UUID() }) {
+    public init(
+        now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = { UUID() },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
         self.now = now
         self.newID = newID
+        self.random = random
     }
 }

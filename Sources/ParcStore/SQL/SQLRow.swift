@@ -81,6 +81,13 @@ public struct SQLRow: Sendable {
 
     public func int64(_ name: String) throws -> Int64 { Int64(try int(name)) }
 
+    public func optionalInt64(_ name: String) throws -> Int64? { try optionalInt(name).map(Int64.init) }
+
+    public func optionalBool(_ name: String) throws -> Bool? {
+        if case .null = self[name] { return nil }
+        return try bool(name)
+    }
+
     public func optionalDouble(_ name: String) throws -> Double? {
         switch self[name] {
         case .null: return nil

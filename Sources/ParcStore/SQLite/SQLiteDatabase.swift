@@ -42,6 +42,8 @@ public final class SQLiteDatabase: SQLDatabase {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+            // The writer upserts the latest state of up to millions of devices at random keys: keep their pages hot.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         return config
     }

@@ -10,6 +10,14 @@ enum Schema {
     /// Soft-deletable aggregate columns: optimistic version, timestamps, tombstone.
     static let lifecycle = "version {int} NOT NULL, created_at {ts} NOT NULL, updated_at {ts} NOT NULL, deleted_at {ts}"
 
+    /// The measurement columns shared by the latest state and the history, in `TelemetryColumns.names` order.
+    static let telemetryColumns = """
+        seq {int} NOT NULL, observed_ms {int} NOT NULL, received_ms {int} NOT NULL, battery_level {real}, battery_health {real},
+        battery_cycles {int}, charging {bool}, storage_free {int}, storage_total {int}, os_name TEXT, os_version TEXT,
+        agent_version TEXT, uptime_s {int}, ssid TEXT, bssid TEXT, rssi {int}, band TEXT, link_mbps {real}, ip TEXT,
+        down_mbps {real}, up_mbps {real}, cart_id {uuid}, cart_slot {int}
+        """
+
     static let migrations: [Migration] = [
         Migration(
             name: "0001 territory",
@@ -125,6 +133,49 @@ enum Schema {
                 """,
                 "CREATE INDEX audit_events_object_idx ON audit_events (object_id, seq)",
                 "CREATE INDEX audit_events_establishment_idx ON audit_events (establishment_id, seq)",
+            ]),
+        Migration(
+            name: "0004 telemetry",
+            statements: [
+                """
+                CREATE TABLE enrollment_tokens (id {uuid} PRIMARY KEY, establishment_id {uuid} NOT NULL REFERENCES establishments (id),
+                  token_hash TEXT NOT NULL, prefix TEXT NOT NULL, label TEXT, max_uses {int} NOT NULL, uses {int} NOT NULL,
+                  expires_at {ts} NOT NULL, revoked_at {ts}, created_at {ts} NOT NULL, created_by {uuid})
+                """,
+                "CREATE UNIQUE INDEX enrollment_tokens_hash_key ON enrollment_tokens (token_hash)",
+                "CREATE INDEX enrollment_tokens_establishment_idx ON enrollment_tokens (establishment_id)",
+                // One row per enrolled device. `device_key` is the compact integer the telemetry tables are keyed
+                // on: it keeps their B-trees small and their upserts cheap. Re-enrolling replaces the token in place.
+                """
+                CREATE TABLE agent_devices (device_key {seq}, device_id {uuid} NOT NULL UNIQUE REFERENCES devices (id),
+                  token_hash TEXT NOT NULL, enrolled_at {ts} NOT NULL, enrollment_token_id {uuid}, mac_addresses TEXT,
+                  agent_version TEXT, revoked_at {ts})
+                """,
+                "CREATE UNIQUE INDEX agent_devices_hash_key ON agent_devices (token_hash)",
+                """
+                CREATE TABLE agent_settings (establishment_id {uuid} PRIMARY KEY REFERENCES establishments (id),
+                  checkin_interval_seconds {int} NOT NULL, updated_at {ts} NOT NULL)
+                """,
+                """
+                CREATE TABLE access_point_bssids (bssid TEXT PRIMARY KEY, access_point_id {uuid} NOT NULL REFERENCES access_points (id))
+                """,
+                "CREATE INDEX access_point_bssids_ap_idx ON access_point_bssids (access_point_id)",
+                // Telemetry times are epoch milliseconds (integers) on both backends: compared and bucketed by day cheaply.
+                """
+                CREATE TABLE device_state (device_key {int} PRIMARY KEY, \(telemetryColumns))
+                """,
+                """
+                CREATE TABLE heartbeats (device_key {int} NOT NULL, \(telemetryColumns), PRIMARY KEY (device_key, seq)) {without_rowid}
+                """,
+                // Retention deletes by arrival time; arrivals are increasing, so this index only ever appends.
+                "CREATE INDEX heartbeats_received_idx ON heartbeats (received_ms)",
+                """
+                CREATE TABLE heartbeat_daily (device_key {int} NOT NULL, day {int} NOT NULL, heartbeats {int} NOT NULL,
+                  first_ms {int} NOT NULL, last_ms {int} NOT NULL, battery_level_min {real}, battery_health_min {real},
+                  storage_free_min {int}, rssi_avg {real}, rssi_min {int}, down_avg {real}, up_avg {real},
+                  PRIMARY KEY (device_key, day)) {without_rowid}
+                """,
+                "CREATE TABLE maintenance_runs (job TEXT PRIMARY KEY, last_run_at {ts} NOT NULL, detail TEXT)",
             ]),
     ]
 }

@@ -28,5 +28,6 @@ public struct Storage: Sendable {
     public var access: AccessStore { AccessStore(database) }
     public var audit: AuditLog { AuditLog(database) }
     public var readiness: ReadinessQueries { ReadinessQueries(database) }
+    public var telemetry: TelemetryStore { TelemetryStore(database) }
     public func repository<R: StoredRecord>(_ type: R.Type) -> Repository<R> { Repository(database) }
 }
