@@ -18,23 +18,13 @@ let inventoryPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
 /// Builds the real application through the composition root, on an in-memory SQLite database, and runs `body`
 /// with a router test client and a small territory: two collectivités, each owning one establishment.
 func withApp<T: Sendable>(
-    _ backend: Backend = .sqlite, _ extra: [String: String] = [:], _ body: @Sendable (any TestClientProtocol, World) async throws -> T
+    _ backend: Backend = .sqlite, _ extra: [String: String] = [:], clock: MutableClock? = nil,
+    _ body: @Sendable (any TestClientProtocol, World) async throws -> T
 ) async throws -> T {
-    var values: [AbsoluteConfigKey: ConfigValue] = [
-        "store.backend": "sqlite", "store.sqlite.directory": ":memory:", "inventory.path": ConfigValue(.string(inventoryPath), isSecret: false),
-        "demo.load": "false", "http.port": "0",
-    ]
-    if backend == .postgres {
-        // A fresh, migrated database on the suite's throwaway server, reached the way `serve` reaches one.
-        let settings = try await TestPostgres.shared.freshDatabase(logger: .quietForTests)
-        values["store.backend"] = "postgres"
-        values["store.postgres.socket"] = ConfigValue(.string(settings.socketPath!), isSecret: false)
-        values["store.postgres.user"] = ConfigValue(.string(settings.user), isSecret: false)
-        values["store.postgres.database"] = ConfigValue(.string(settings.database), isSecret: false)
-    }
-    for (key, value) in extra { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(.string(value), isSecret: false) }
-    let configuration = try ParcConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
-    let parc = try ParcApplication(configuration: configuration, logger: .quietForTests)
+    let postgres = backend == .postgres ? try await TestPostgres.shared.freshDatabase(logger: .quietForTests) : nil
+    let configuration = try testConfiguration(backend, extra, postgres: postgres)
+    let appClock = clock.map { c in AppClock(now: { c.now }) } ?? AppClock()
+    let parc = try ParcApplication(configuration: configuration, clock: appClock, logger: .quietForTests)
     let startup = StartupBox()
     let app = parc.makeApplication { startup.set($0) }
     return try await app.test(.router) { client in
@@ -42,6 +32,25 @@ func withApp<T: Sendable>(
         let world = try await World.make(client: client, admin: admin, parc: parc)
         return try await body(client, world)
     }
+}
+
+/// The configuration `serve` would read, for an in-memory SQLite database or a given PostgreSQL database.
+func testConfiguration(_ backend: Backend, _ extra: [String: String] = [:], postgres: PostgresDatabase.Settings? = nil) throws
+    -> ParcConfiguration
+{
+    var values: [AbsoluteConfigKey: ConfigValue] = [
+        "store.backend": "sqlite", "store.sqlite.directory": ":memory:", "inventory.path": ConfigValue(.string(inventoryPath), isSecret: false),
+        "demo.load": "false", "http.port": "0",
+    ]
+    if backend == .postgres, let settings = postgres {
+        // A fresh, migrated database on the suite's throwaway server, reached the way `serve` reaches one.
+        values["store.backend"] = "postgres"
+        values["store.postgres.socket"] = ConfigValue(.string(settings.socketPath!), isSecret: false)
+        values["store.postgres.user"] = ConfigValue(.string(settings.user), isSecret: false)
+        values["store.postgres.database"] = ConfigValue(.string(settings.database), isSecret: false)
+    }
+    for (key, value) in extra { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(.string(value), isSecret: false) }
+    return try ParcConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
 }
 
 final class StartupBox: @unchecked Sendable {

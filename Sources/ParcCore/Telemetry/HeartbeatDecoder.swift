@@ -62,14 +62,13 @@ public struct HeartbeatDecoder: Sendable {
             case "ip": h.ip = try r.string(p + "ip", max: 45, &errors)
             case "battery":
                 try r.object { key, r throws(ParcError) in
-                    let f = p + "battery." + key
                     switch key {
-                    case "level_percent": h.batteryLevel = try r.double(f, 0...100, &errors)
-                    case "health_percent": h.batteryHealth = try r.double(f, 0...150, &errors)
-                    case "design_capacity_mwh": h.batteryDesignMWh = try r.int(f, 0...10_000_000, &errors)
-                    case "full_capacity_mwh": h.batteryFullMWh = try r.int(f, 0...10_000_000, &errors)
-                    case "cycle_count": h.batteryCycles = try r.int(f, 0...1_000_000, &errors)
-                    case "charging": h.charging = try r.bool(f, &errors)
+                    case "level_percent": h.batteryLevel = try r.double(p + "battery." + key, 0...100, &errors)
+                    case "health_percent": h.batteryHealth = try r.double(p + "battery." + key, 0...150, &errors)
+                    case "design_capacity_mwh": h.batteryDesignMWh = try r.int(p + "battery." + key, 0...10_000_000, &errors)
+                    case "full_capacity_mwh": h.batteryFullMWh = try r.int(p + "battery." + key, 0...10_000_000, &errors)
+                    case "cycle_count": h.batteryCycles = try r.int(p + "battery." + key, 0...1_000_000, &errors)
+                    case "charging": h.charging = try r.bool(p + "battery." + key, &errors)
                     default: try r.skipValue()
                     }
                 }
@@ -91,13 +90,12 @@ public struct HeartbeatDecoder: Sendable {
                 }
             case "wifi":
                 try r.object { key, r throws(ParcError) in
-                    let f = p + "wifi." + key
                     switch key {
-                    case "ssid": h.wifiSSID = try r.string(f, max: 64, &errors)
-                    case "bssid": h.wifiBSSID = try r.mac(f, &errors)
-                    case "rssi_dbm": h.wifiRSSI = try r.int(f, -127...0, &errors)
-                    case "band": h.wifiBand = try r.band(f, &errors)
-                    case "link_rate_mbps": h.wifiLinkMbps = try r.double(f, 0...100_000, &errors)
+                    case "ssid": h.wifiSSID = try r.string(p + "wifi." + key, max: 64, &errors)
+                    case "bssid": h.wifiBSSID = try r.mac(p + "wifi." + key, &errors)
+                    case "rssi_dbm": h.wifiRSSI = try r.int(p + "wifi." + key, -127...0, &errors)
+                    case "band": h.wifiBand = try r.band(p + "wifi." + key, &errors)
+                    case "link_rate_mbps": h.wifiLinkMbps = try r.double(p + "wifi." + key, 0...100_000, &errors)
                     default: try r.skipValue()
                     }
                 }
@@ -376,108 +374,149 @@ struct JSONReader {
 
     // MARK: Typed fields. Each returns nil for `null`, records a field error for a wrong type or range.
 
-    mutating func int(_ field: String, _ range: ClosedRange<Int64>, _ errors: inout FieldErrors) throws(ParcError) -> Int64? {
+    mutating func int(_ field: @autoclosure () -> String, _ range: ClosedRange<Int64>, _ errors: inout FieldErrors) throws(ParcError) -> Int64? {
         skipSpace()
         if try consumeLiteral("null") { return nil }
         guard isNumberStart else {
             try skipValue()
-            errors.fail(field, "must be a whole number")
+            errors.fail(field(), "must be a whole number")
             return nil
         }
         let n = try number()
         guard n.exponent == 0, !n.overflow else {
-            errors.fail(field, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            errors.fail(field(), "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         guard range.contains(n.mantissa) else {
-            errors.fail(field, "must be from \(range.lowerBound) to \(range.upperBound)")
+            errors.fail(field(), "must be from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return n.mantissa
     }
 
-    mutating func double(_ field: String, _ range: ClosedRange<Double>, _ errors: inout FieldErrors) throws(ParcError) -> Double? {
+    mutating func double(_ field: @autoclosure () -> String, _ range: ClosedRange<Double>, _ errors: inout FieldErrors) throws(ParcError) -> Double? {
         skipSpace()
         if try consumeLiteral("null") { return nil }
         guard isNumberStart else {
             try skipValue()
-            errors.fail(field, "must be a number")
+            errors.fail(field(), "must be a number")
             return nil
         }
         let n = try number()
         let value = n.exponent == 0 ? Double(n.mantissa) : Double(n.mantissa) * pow(10, Double(n.exponent))
         guard value.isFinite, range.contains(value) else {
-            errors.fail(field, "must be from \(range.lowerBound.formatted) to \(range.upperBound.formatted)")
+            errors.fail(field(), "must be from \(range.lowerBound.formatted) to \(range.upperBound.formatted)")
             return nil
         }
         return value
     }
 
-    mutating func bool(_ field: String, _ errors: inout FieldErrors) throws(ParcError) -> Bool? {
+    mutating func bool(_ field: @autoclosure () -> String, _ errors: inout FieldErrors) throws(ParcError) -> Bool? {
         skipSpace()
         if try consumeLiteral("true") { return true }
         if try consumeLiteral("false") { return false }
         if try consumeLiteral("null") { return nil }
         try skipValue()
-        errors.fail(field, "must be true or false")
+        errors.fail(field(), "must be true or false")
         return nil
     }
 
-    mutating func string(_ field: String, max: Int, _ errors: inout FieldErrors) throws(ParcError) -> String? {
+    mutating func string(_ field: @autoclosure () -> String, max: Int, _ errors: inout FieldErrors) throws(ParcError) -> String? {
         skipSpace()
         if try consumeLiteral("null") { return nil }
         guard peek() == UInt8(ascii: "\"") else {
             try skipValue()
-            errors.fail(field, "must be a string")
+            errors.fail(field(), "must be a string")
             return nil
         }
         let s = try rawString()
-        guard s.utf8.count <= max * 4, s.count <= max else {
-            errors.fail(field, "must be at most \(max) characters")
+        guard s.utf8.count <= max || (s.utf8.count <= max * 4 && s.count <= max) else {
+            errors.fail(field(), "must be at most \(max) characters")
             return nil
         }
         return s.isEmpty ? nil : s
     }
 
-    mutating func timestamp(_ field: String, _ errors: inout FieldErrors) throws(ParcError) -> Int64? {
-        guard let text = try string(field, max: 40, &errors) else { return nil }
-        guard let ms = ISO8601Millis.parse(text) else {
-            errors.fail(field, "must be an ISO 8601 date-time with a time zone, such as 2026-11-23T08:30:00Z")
+    mutating func timestamp(_ field: @autoclosure () -> String, _ errors: inout FieldErrors) throws(ParcError) -> Int64? {
+        guard let span = try plainString(field(), &errors) else { return nil }
+        let parsed = bytes.withMemoryRebound(to: UInt8.self) { ISO8601Millis.parse(UnsafeBufferPointer(rebasing: $0[span])) }
+        guard let ms = parsed else {
+            errors.fail(field(), "must be an ISO 8601 date-time with a time zone, such as 2026-11-23T08:30:00Z")
             return nil
         }
         return ms
     }
 
-    mutating func uuid(_ field: String, _ errors: inout FieldErrors) throws(ParcError) -> UUID? {
-        guard let text = try string(field, max: 36, &errors) else { return nil }
+    mutating func uuid(_ field: @autoclosure () -> String, _ errors: inout FieldErrors) throws(ParcError) -> UUID? {
+        guard let text = try string(field(), max: 36, &errors) else { return nil }
         guard let id = UUID(uuidString: text) else {
-            errors.fail(field, "must be a UUID")
+            errors.fail(field(), "must be a UUID")
             return nil
         }
         return id
     }
 
-    /// A MAC address, normalised to lower case with colons.
-    mutating func mac(_ field: String, _ errors: inout FieldErrors) throws(ParcError) -> String? {
-        guard let text = try string(field, max: 17, &errors) else { return nil }
-        let parts = text.lowercased().split(whereSeparator: { $0 == ":" || $0 == "-" })
-        guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && UInt8($0, radix: 16) != nil }) else {
-            errors.fail(field, "must be a MAC address such as aa:bb:cc:dd:ee:ff")
+    /// A MAC address, normalised to lower case with colons. Read from the bytes: this runs for every heartbeat.
+    mutating func mac(_ field: @autoclosure () -> String, _ errors: inout FieldErrors) throws(ParcError) -> String? {
+        guard let span = try plainString(field(), &errors) else { return nil }
+        var valid = span.count == 17
+        if valid {
+            for k in 0..<17 {
+                let c = bytes[span.lowerBound + k]
+                if k % 3 == 2 { valid = valid && (c == UInt8(ascii: ":") || c == UInt8(ascii: "-")) } else { valid = valid && Self.isHex(c) }
+            }
+        }
+        guard valid else {
+            errors.fail(field(), "must be a MAC address such as aa:bb:cc:dd:ee:ff")
             return nil
         }
-        return parts.joined(separator: ":")
+        let start = span.lowerBound
+        return String(unsafeUninitializedCapacity: 17) { out in
+            for k in 0..<17 {
+                let c = bytes[start + k]
+                out[k] = k % 3 == 2 ? UInt8(ascii: ":") : (c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+            }
+            return 17
+        }
     }
 
-    mutating func band(_ field: String, _ errors: inout FieldErrors) throws(ParcError) -> String? {
-        guard let text = try string(field, max: 16, &errors) else { return nil }
-        switch text.lowercased().replacingOccurrences(of: " ", with: "") {
-        case "2.4ghz", "2.4", "2g": return "2.4GHz"
-        case "5ghz", "5", "5g": return "5GHz"
-        case "6ghz", "6", "6g": return "6GHz"
-        default:
-            errors.fail(field, "must be 2.4GHz, 5GHz or 6GHz")
+    static func isHex(_ c: UInt8) -> Bool { (c &- 0x30) < 10 || ((c | 0x20) &- 0x61) < 6 }
+
+    static let bands: [(forms: [String], name: String)] = [
+        (["2.4ghz", "2.4", "2g", "2.4 ghz"], "2.4GHz"), (["5ghz", "5", "5g", "5 ghz"], "5GHz"), (["6ghz", "6", "6g", "6 ghz"], "6GHz"),
+    ]
+
+    mutating func band(_ field: @autoclosure () -> String, _ errors: inout FieldErrors) throws(ParcError) -> String? {
+        guard let span = try plainString(field(), &errors) else { return nil }
+        for band in Self.bands {
+            for form in band.forms where form.utf8.count == span.count {
+                if zip(form.utf8, bytes[span]).allSatisfy({ $0 == ($1 >= 0x41 && $1 <= 0x5A ? $1 | 0x20 : $1) }) { return band.name }
+            }
+        }
+        errors.fail(field(), "must be 2.4GHz, 5GHz or 6GHz")
+        return nil
+    }
+
+    /// A string value's byte range when it has no escapes (codes, dates, addresses never need them); `null` is
+    /// nil; another type, or an escaped string, is recorded as invalid.
+    mutating func plainString(_ field: @autoclosure () -> String, _ errors: inout FieldErrors) throws(ParcError) -> Range<Int>? {
+        skipSpace()
+        if try consumeLiteral("null") { return nil }
+        guard peek() == UInt8(ascii: "\"") else {
+            try skipValue()
+            errors.fail(field(), "must be a string")
             return nil
         }
+        let start = i + 1
+        var k = start
+        while k < bytes.count, bytes[k] != UInt8(ascii: "\""), bytes[k] != UInt8(ascii: "\\"), bytes[k] >= 0x20 { k += 1 }
+        guard k < bytes.count, bytes[k] == UInt8(ascii: "\"") else {
+            _ = try rawString()  // escapes or an error: let the full reader decide
+            errors.fail(field(), "has an unexpected form")
+            return nil
+        }
+        i = k + 1
+        return start..<k
     }
 
     private var isNumberStart: Bool {

@@ -54,10 +54,18 @@ public enum TokenMinting {
         return text
     }
 
+    /// Lower-case hex of the SHA-256; written byte by byte because it runs on every heartbeat.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let digest = SHA256.hash(data: Array(token.utf8))
+        let hex = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 64) { out in
+            var k = 0
+            for byte in digest {
+                out[k] = hex[Int(byte >> 4)]
+                out[k + 1] = hex[Int(byte & 0x0F)]
+                k += 2
+            }
+            return 64
+        }
     }
 }

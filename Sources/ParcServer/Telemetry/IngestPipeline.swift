@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 public import Logging
 import Metrics
-public import ParcCore
+import ParcCore
 public import ParcStore
 public import ServiceLifecycle
 import Synchronization
@@ -41,6 +41,12 @@ public final class IngestPipeline: Service, Sendable {
         self.metrics = metrics
         self.logger = logger
     }
+
+    /// Heartbeats waiting for a commit (not counting the group being committed).
+    public var queuedHeartbeats: Int { state.withLock { $0.queuedHeartbeats } }
+
+    /// False once shutdown began: new heartbeats are refused, queued ones are still committed.
+    public var isAccepting: Bool { state.withLock { $0.accepting } }
 
     /// Queues the item and waits for its commit; returns how many of its heartbeats were new.
     public func submit(_ item: IngestItem) async throws -> Int {

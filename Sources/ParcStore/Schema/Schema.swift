@@ -164,9 +164,12 @@ enum Schema {
                 """
                 CREATE TABLE device_state (device_key {int} PRIMARY KEY, \(telemetryColumns))
                 """,
+                // The history appends in arrival order (a rowid table on SQLite, a heap on PostgreSQL); the narrow unique
+                // index makes retries idempotent, and one device's batch lands in one place of it.
                 """
-                CREATE TABLE heartbeats (device_key {int} NOT NULL, \(telemetryColumns), PRIMARY KEY (device_key, seq)) {without_rowid}
+                CREATE TABLE heartbeats (device_key {int} NOT NULL, \(telemetryColumns))
                 """,
+                "CREATE UNIQUE INDEX heartbeats_device_seq_key ON heartbeats (device_key, seq)",
                 // Retention deletes by arrival time; arrivals are increasing, so this index only ever appends.
                 "CREATE INDEX heartbeats_received_idx ON heartbeats (received_ms)",
                 """

@@ -246,7 +246,6 @@ public struct TelemetryStore: Sendable {
     // MARK: Retention
 
     public struct RetentionReport: Codable, Sendable, Equatable {
-        public var ran: Bool
         public var daysRolledUp: Int
         public var heartbeatsRolledUp: Int
         public var dailyRowsDeleted: Int
@@ -256,18 +255,17 @@ public struct TelemetryStore: Sendable {
     /// per transaction (bounded work per commit), then drops daily rows past their retention. On PostgreSQL each
     /// day's transaction first takes an advisory lock, so nodes running this at once never roll a day up twice.
     public func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionReport {
-        var report = RetentionReport(ran: false, daysRolledUp: 0, heartbeatsRolledUp: 0, dailyRowsDeleted: 0)
-        let cutoffDay = policy.rawCutoffDay(now: now)
-        guard let oldest = try await database.query("SELECT MIN(received_ms) AS m FROM heartbeats").first?.optionalInt64("m") else {
-            report.ran = true
-            report.dailyRowsDeleted = try await deleteDaily(before: policy.dailyCutoffDay(now: now))
-            return report
-        }
-        var day = Int(oldest / 86_400_000)
-        while day < cutoffDay {
+        var report = RetentionReport(daysRolledUp: 0, heartbeatsRolledUp: 0, dailyRowsDeleted: 0)
+        let cutoffMs = Int64(policy.rawCutoffDay(now: now)) * 86_400_000
+        // Day by day, skipping empty days: the oldest remaining arrival tells which day is next.
+        while let oldest = try await database.query("SELECT MIN(received_ms) AS m FROM heartbeats WHERE received_ms < \(cutoffMs)")
+            .first?.optionalInt64("m")
+        {
+            let day = Int(oldest / 86_400_000)
             let start = Int64(day) * 86_400_000
             let end = start + 86_400_000
             var batch = WriteBatch(lockStatements())
+            batch.append("SELECT COUNT(*) AS n FROM heartbeats WHERE received_ms >= \(start) AND received_ms < \(end)")
             batch.append(
                 """
                 INSERT INTO heartbeat_daily (device_key, day, heartbeats, first_ms, last_ms, battery_level_min, battery_health_min,
@@ -278,21 +276,18 @@ public struct TelemetryStore: Sendable {
                 FROM heartbeats WHERE received_ms >= \(start) AND received_ms < \(end) GROUP BY device_key
                 ON CONFLICT (device_key, day) DO NOTHING
                 """)
-            batch.append("DELETE FROM heartbeats WHERE received_ms >= \(start) AND received_ms < \(end) RETURNING device_key")
+            batch.append("DELETE FROM heartbeats WHERE received_ms >= \(start) AND received_ms < \(end)")
             let results = try await database.write(batch)
-            report.heartbeatsRolledUp += results.last?.count ?? 0
+            report.heartbeatsRolledUp += try results[results.count - 3].first?.int("n") ?? 0
             report.daysRolledUp += 1
-            day += 1
         }
-        report.dailyRowsDeleted = try await deleteDaily(before: policy.dailyCutoffDay(now: now))
-        report.ran = true
-        return report
-    }
-
-    func deleteDaily(before day: Int) async throws -> Int {
+        let dailyCutoff = policy.dailyCutoffDay(now: now)
         var batch = WriteBatch(lockStatements())
-        batch.append("DELETE FROM heartbeat_daily WHERE day < \(day) RETURNING device_key")
-        return try await database.write(batch).last?.count ?? 0
+        batch.append("SELECT COUNT(*) AS n FROM heartbeat_daily WHERE day < \(dailyCutoff)")
+        batch.append("DELETE FROM heartbeat_daily WHERE day < \(dailyCutoff)")
+        let results = try await database.write(batch)
+        report.dailyRowsDeleted = try results[results.count - 2].first?.int("n") ?? 0
+        return report
     }
 
     /// On PostgreSQL, a transaction-scoped advisory lock: a second node gets "conflict" and skips this round.

@@ -68,12 +68,13 @@ struct LoadEngine: Sendable {
         let url = baseURL + "/agent/v1/heartbeats"
         let workers = min(connections, devices.count)
         let shares = (0..<workers).map { w in DeviceShare(Array(stride(from: w, to: devices.count, by: workers).map { devices[$0] })) }
+        var generator = SplitMix64(seed: seed)
+        let variants = HeartbeatBodies.variants(64, now: Date(), generator: &generator)
         let (outcome, _) = try await drive(workers: workers) { worker, outcome in
-            var generator = SplitMix64(seed: seed &+ UInt64(worker) &* 0x9E37_79B9 &+ UInt64(outcome.requests) &* 0x85EB_CA6B)
             let share = shares[worker]
             let index = outcome.requests % share.devices.withLock { $0.count }
             let device = share.devices.withLock { $0[index] }
-            let body = HeartbeatBodies.json(seq: device.nextSeq, count: batch, now: Date(), generator: &generator)
+            let body = HeartbeatBodies.json(seq: device.nextSeq, count: batch, variants: variants)
             var request = HTTPClientRequest(url: url)
             request.method = .POST
             request.headers.add(name: "Authorization", value: "Bearer \(device.token)")
