@@ -128,7 +128,8 @@ import Testing
             // The token writes its own device only: device B has no state, A's latest is seq 5.
             let state = try await client.call(.get, "/api/v1/devices/\(a.id)/state", token: world.collegeStaffToken)
             #expect(
-                state.json["last_seq"] as? Int == 5 && state.json["battery_level"] as? Double == 55 && state.json["presence"] as? String == "online")
+                (state.json["latest"] as? [String: Any])?["seq"] as? Int == 5
+                    && (state.json["latest"] as? [String: Any])?["battery_level"] as? Double == 55 && state.json["presence"] as? String == "online")
             #expect(try await client.call(.get, "/api/v1/devices/\(b.id)/state", token: world.collegeStaffToken).status == .notFound)
             // ...and reads nothing: not the API, not the agent routes.
             #expect(try await client.call(.get, "/api/v1/devices/\(a.id)/state", token: a.token).status == .unauthorized)

@@ -52,7 +52,9 @@ import Testing
                     }
                     #expect(seqs == Array((1...20).reversed()))
                     let state = try await a.call(.get, "/api/v1/devices/\(device.id)/state", token: world.admin)
-                    #expect(state.json["last_seq"] as? Int == 20 && state.json["battery_level"] as? Double == 20)
+                    #expect(
+                        (state.json["latest"] as? [String: Any])?["seq"] as? Int == 20
+                            && (state.json["latest"] as? [String: Any])?["battery_level"] as? Double == 20)
                 }
             }
         }

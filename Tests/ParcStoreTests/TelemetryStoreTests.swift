@@ -54,7 +54,7 @@ import Testing
             #expect(counts[devices[0].key]?.count == 5 && counts[devices[0].key]?.maxSeq == 5)
             #expect(counts[devices[1].key]?.count == 2)
             let history = try await telemetry.history(deviceKey: devices[0].key, beforeSeq: 5, limit: 2)
-            #expect(history.map(\.heartbeat.seq) == [4, 3])
+            #expect(history.map(\.seq) == [4, 3])
         }
     }
 
@@ -76,12 +76,12 @@ import Testing
                     receivedAtMs: t + 20_000),
             ])
             var state = try #require(try await telemetry.state(deviceID: device.id))
-            #expect(state.lastSeq == 11 && state.batteryLevel == 70 && state.osName == "Debian GNU/Linux")
+            #expect(state.latest.seq == 11 && state.latest.batteryLevel == 70 && state.latest.osName == "Debian GNU/Linux")
             _ = try await telemetry.writer.commit([
                 IngestItem(deviceKey: device.key, heartbeats: [Self.heartbeat(5, at: t + 5_000, battery: 99)], receivedAtMs: t + 30_000)
             ])
             state = try #require(try await telemetry.state(deviceID: device.id))
-            #expect(state.lastSeq == 11 && state.batteryLevel == 70)
+            #expect(state.latest.seq == 11 && state.latest.batteryLevel == 70)
         }
     }
 
@@ -107,7 +107,7 @@ import Testing
             ])
             let report = try await telemetry.applyRetention(RetentionPolicy(rawDays: 30, dailyDays: 365), now: now)
             #expect(report.heartbeatsRolledUp == 5)
-            #expect(try await telemetry.history(deviceKey: device.key, beforeSeq: nil, limit: 50).map(\.heartbeat.seq) == [6])
+            #expect(try await telemetry.history(deviceKey: device.key, beforeSeq: nil, limit: 50).map(\.seq) == [6])
             let daily = try await telemetry.daily(deviceKey: device.key, deviceID: device.id, limit: 10)
             #expect(daily.map(\.heartbeats) == [2, 3])
             let first = try #require(daily.last)

@@ -50,15 +50,12 @@ public struct Heartbeat: Sendable, Equatable {
     }
 }
 
-/// The device's latest known state: one narrow row per device, what the fleet views read.
-public struct DeviceState: Codable, Sendable, Equatable {
-    public var deviceID: UUID
-    public var establishmentID: UUID
-    public var lastSeq: Int64
+/// A stored heartbeat as the API shows it: the history's rows, and the latest state's content.
+public struct HeartbeatReading: Codable, Sendable, Equatable {
+    public var seq: Int64
     public var observedAt: Date
-    /// Server time of the newest heartbeat: presence is judged on this clock, never the device's.
-    public var lastSeenAt: Date
-    public var presence: Presence?
+    /// Server time of arrival: presence is judged on this clock, never the device's.
+    public var receivedAt: Date
     public var batteryLevel: Double?
     public var batteryHealth: Double?
     public var batteryCycles: Int64?
@@ -80,12 +77,10 @@ public struct DeviceState: Codable, Sendable, Equatable {
     public var cartID: UUID?
     public var cartSlot: Int64?
 
-    public init(deviceID: UUID, establishmentID: UUID, heartbeat h: Heartbeat, receivedAtMs: Int64) {
-        self.deviceID = deviceID
-        self.establishmentID = establishmentID
-        lastSeq = h.seq
+    public init(_ h: Heartbeat, receivedAtMs: Int64) {
+        seq = h.seq
         observedAt = Date(epochMilliseconds: h.observedAtMs)
-        lastSeenAt = Date(epochMilliseconds: receivedAtMs)
+        receivedAt = Date(epochMilliseconds: receivedAtMs)
         batteryLevel = h.batteryLevel
         batteryHealth = h.effectiveBatteryHealth
         batteryCycles = h.batteryCycles
@@ -106,6 +101,21 @@ public struct DeviceState: Codable, Sendable, Equatable {
         upMbps = h.upMbps
         cartID = h.cartID
         cartSlot = h.cartSlot
+    }
+}
+
+/// A device's latest known state: its newest heartbeat, and whether it is reporting.
+public struct DeviceState: Codable, Sendable, Equatable {
+    public var deviceID: UUID
+    public var establishmentID: UUID
+    public var presence: Presence?
+    public var latest: HeartbeatReading
+
+    public init(deviceID: UUID, establishmentID: UUID, presence: Presence? = nil, latest: HeartbeatReading) {
+        self.deviceID = deviceID
+        self.establishmentID = establishmentID
+        self.presence = presence
+        self.latest = latest
     }
 }
 

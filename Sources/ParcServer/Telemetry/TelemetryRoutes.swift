@@ -148,12 +148,12 @@ extension ParcApplication {
                 throw ParcError.notFound("reported state (the device never checked in)")
             }
             let interval = try await agents.interval(establishmentID: device.establishmentID)
-            state.presence = agents.settings.presence.presence(lastSeen: state.lastSeenAt, intervalSeconds: interval, now: clock.now())
+            state.presence = agents.settings.presence.presence(lastSeen: state.latest.receivedAt, intervalSeconds: interval, now: clock.now())
             return try Reply.json(state)
         }
         api.add(
             .get, "devices/{id}/heartbeats", "The device's raw heartbeats, newest first (kept for the retention period)", tag: "Telemetry",
-            query: ["limit", "before_seq"], reply: .list(schema: "HeartbeatView")
+            query: ["limit", "before_seq"], reply: .list(schema: "HeartbeatReading")
         ) { request, context in
             let principal = try context.requirePrincipal()
             let device = try await devices.get(try context.id(), principal: principal)
@@ -167,8 +167,8 @@ extension ParcApplication {
                 }
                 before = n
             }
-            guard let key = try await telemetry.deviceKey(deviceID: device.id) else { return try Reply.json([HeartbeatView]()) }
-            return try Reply.json(try await telemetry.history(deviceKey: key, beforeSeq: before, limit: limit).map(HeartbeatView.init))
+            guard let key = try await telemetry.deviceKey(deviceID: device.id) else { return try Reply.json([HeartbeatReading]()) }
+            return try Reply.json(try await telemetry.history(deviceKey: key, beforeSeq: before, limit: limit))
         }
         api.add(
             .get, "devices/{id}/daily", "The device's daily roll-ups (kept for years), newest first", tag: "Telemetry", query: ["limit"],
@@ -308,59 +308,5 @@ struct BSSIDList: Codable, Sendable {
         if raw.count > 64 { v.fail("bssids", "at most 64 per access point") }
         try v.check()
         return Array(Set(result)).sorted()
-    }
-}
-
-/// A stored heartbeat as the API shows it (snake_case, dates as ISO 8601).
-struct HeartbeatView: Codable, Sendable {
-    var seq: Int64
-    var observedAt: Date
-    var receivedAt: Date
-    var batteryLevel: Double?
-    var batteryHealth: Double?
-    var batteryCycles: Int64?
-    var charging: Bool?
-    var storageFreeBytes: Int64?
-    var storageTotalBytes: Int64?
-    var osName: String?
-    var osVersion: String?
-    var agentVersion: String?
-    var uptimeSeconds: Int64?
-    var wifiSSID: String?
-    var wifiBSSID: String?
-    var wifiRSSI: Int64?
-    var wifiBand: String?
-    var wifiLinkMbps: Double?
-    var ip: String?
-    var downMbps: Double?
-    var upMbps: Double?
-    var cartID: UUID?
-    var cartSlot: Int64?
-
-    init(_ record: HeartbeatRecord) {
-        let h = record.heartbeat
-        seq = h.seq
-        observedAt = Date(epochMilliseconds: h.observedAtMs)
-        receivedAt = record.receivedAt
-        batteryLevel = h.batteryLevel
-        batteryHealth = h.batteryHealth
-        batteryCycles = h.batteryCycles
-        charging = h.charging
-        storageFreeBytes = h.storageFreeBytes
-        storageTotalBytes = h.storageTotalBytes
-        osName = h.osName
-        osVersion = h.osVersion
-        agentVersion = h.agentVersion
-        uptimeSeconds = h.uptimeSeconds
-        wifiSSID = h.wifiSSID
-        wifiBSSID = h.wifiBSSID
-        wifiRSSI = h.wifiRSSI
-        wifiBand = h.wifiBand
-        wifiLinkMbps = h.wifiLinkMbps
-        ip = h.ip
-        downMbps = h.downMbps
-        upMbps = h.upMbps
-        cartID = h.cartID
-        cartSlot = h.cartSlot
     }
 }

@@ -61,10 +61,10 @@ extension ParcApplication {
         sample.upMbps = 9.1
         sample.cartID = UUID()
         sample.cartSlot = 12
-        var state = DeviceState(deviceID: UUID(), establishmentID: UUID(), heartbeat: sample, receivedAtMs: 0)
-        state.presence = .online
-        schemas["DeviceState"] = OpenAPIDocument.schema(example: state)
-        schemas["HeartbeatView"] = OpenAPIDocument.schema(example: HeartbeatView(HeartbeatRecord(heartbeat: sample, receivedAt: epoch)))
+        let reading = HeartbeatReading(sample, receivedAtMs: 0)
+        schemas["DeviceState"] = OpenAPIDocument.schema(
+            example: DeviceState(deviceID: UUID(), establishmentID: UUID(), presence: .online, latest: reading))
+        schemas["HeartbeatReading"] = OpenAPIDocument.schema(example: reading)
         schemas["DailyRollup"] = OpenAPIDocument.schema(
             example: DailyRollup(
                 deviceID: UUID(), day: LocalDate("2026-11-23")!, heartbeats: 96, firstSeenAt: epoch, lastSeenAt: epoch, batteryLevelMin: 12.5,

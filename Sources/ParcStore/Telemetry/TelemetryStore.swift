@@ -146,11 +146,11 @@ public struct TelemetryStore: Sendable {
     }
 
     /// The newest heartbeats of a device, before sequence number `beforeSeq` when paging back.
-    public func history(deviceKey: Int64, beforeSeq: Int64?, limit: Int) async throws -> [HeartbeatRecord] {
+    public func history(deviceKey: Int64, beforeSeq: Int64?, limit: Int) async throws -> [HeartbeatReading] {
         let before = beforeSeq.map { SQLQuery("AND seq < \($0)") } ?? ""
         return try await database.query(
             "SELECT * FROM heartbeats WHERE device_key = \(deviceKey) \(before) ORDER BY seq DESC LIMIT \(limit)"
-        ).map(Self.heartbeatRecord)
+        ).map(Self.reading)
     }
 
     public func daily(deviceKey: Int64, deviceID: UUID, limit: Int) async throws -> [DailyRollup] {
@@ -305,11 +305,7 @@ public struct TelemetryStore: Sendable {
     // MARK: Row mapping
 
     static func state(_ row: SQLRow) throws -> DeviceState {
-        var h = try heartbeat(row)
-        h.batteryHealth = try row.optionalDouble("battery_health")
-        return DeviceState(
-            deviceID: try row.uuid("device_id"), establishmentID: try row.uuid("establishment_id"), heartbeat: h,
-            receivedAtMs: try row.int64("received_ms"))
+        DeviceState(deviceID: try row.uuid("device_id"), establishmentID: try row.uuid("establishment_id"), latest: try reading(row))
     }
 
     static func heartbeat(_ row: SQLRow) throws -> Heartbeat {
@@ -337,19 +333,9 @@ public struct TelemetryStore: Sendable {
         return h
     }
 
-    static func heartbeatRecord(_ row: SQLRow) throws -> HeartbeatRecord {
-        HeartbeatRecord(heartbeat: try heartbeat(row), receivedAt: Date(epochMilliseconds: try row.int64("received_ms")))
-    }
-}
-
-/// A stored heartbeat as the API shows it.
-public struct HeartbeatRecord: Sendable, Equatable {
-    public var heartbeat: Heartbeat
-    public var receivedAt: Date
-
-    public init(heartbeat: Heartbeat, receivedAt: Date) {
-        self.heartbeat = heartbeat
-        self.receivedAt = receivedAt
+    /// The stored battery health is already the effective one (reported, or derived from the capacities).
+    static func reading(_ row: SQLRow) throws -> HeartbeatReading {
+        HeartbeatReading(try heartbeat(row), receivedAtMs: try row.int64("received_ms"))
     }
 }
 
