@@ -108,8 +108,9 @@ import Testing
         }
     }
 
-    @Test func heartbeatsAreDurableIdempotentAndScopedToTheirDevice() async throws {
-        try await withApp { client, world in
+    @Test(arguments: Backend.allCases)
+    func heartbeatsAreDurableIdempotentAndScopedToTheirDevice(_ backend: Backend) async throws {
+        try await withApp(backend) { client, world in
             let (secret, _) = try await Self.enrollmentToken(client, world)
             let a = try Self.device(try await Self.enroll(client, token: secret, serial: "A1"))
             let b = try Self.device(try await Self.enroll(client, token: secret, serial: "B1"))
@@ -142,9 +143,10 @@ import Testing
             #expect(try await Self.send(client, a.token, Self.heartbeat(6)).status == .unauthorized)
             // Operators see it: accepted, duplicate and rejected heartbeats, with bounded labels.
             let metrics = String(buffer: try await client.call(.get, "/metrics", token: nil).body)
-            #expect(metrics.contains(#"parc_heartbeats_accepted_total{backend="sqlite"} 10"#))
-            #expect(metrics.contains(#"parc_heartbeats_duplicate_total{backend="sqlite"} 5"#))
-            #expect(metrics.contains(#"parc_heartbeats_rejected_total{backend="sqlite",reason="unauthenticated"}"#))
+            let label = #"backend="\#(backend.rawValue)""#
+            #expect(metrics.contains("parc_heartbeats_accepted_total{\(label)} 10"))
+            #expect(metrics.contains("parc_heartbeats_duplicate_total{\(label)} 5"))
+            #expect(metrics.contains("parc_heartbeats_rejected_total{\(label),reason=\"unauthenticated\"}"))
             #expect(metrics.contains(#"route="POST /agent/v1/heartbeats""#) && !metrics.contains(a.id))
         }
     }
@@ -194,8 +196,9 @@ import Testing
         }
     }
 
-    @Test func presenceSignalCartsAndBandwidthAreDerivedFromReports() async throws {
-        try await withApp { client, world in
+    @Test(arguments: Backend.allCases)
+    func presenceSignalCartsAndBandwidthAreDerivedFromReports(_ backend: Backend) async throws {
+        try await withApp(backend) { client, world in
             let staff = world.collegeStaffToken
             let room = try await client.create(
                 "rooms", ["establishment_id": world.college.uuidString, "name": "Salle 12", "kind": "classroom", "teaching": true], token: staff)
