@@ -81,6 +81,11 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case agentEnrollment = "agent_enrollment"
     /// What agents report: latest state, history, presence, measured signal and bandwidth.
     case telemetry
+    /// Maintenance tickets, their history, comments, time entries and attachments.
+    case ticket
+    /// A collectivité's maintenance contracts (GTI/GTR per priority) and its technicians' rounds.
+    case slaPolicy = "sla_policy"
+    case round
 }
 
 public enum Permissions {
@@ -102,15 +107,18 @@ public enum Permissions {
             }
         case .establishmentStaff:
             switch kind {
-            case .collectivite, .deviceModel, .audit, .telemetry: return action == .read
+            // Staff report and follow their establishment's tickets; contracts and rounds are the collectivité's.
+            case .collectivite, .deviceModel, .audit, .telemetry, .slaPolicy, .round: return action == .read
+            case .ticket: return action != .delete
             case .establishment: return action == .read || action == .update
             case .principal, .token: return false
             default: return true
             }
         case .technician:
             switch kind {
-            case .collectivite, .deviceModel, .establishment, .audit, .telemetry: return action == .read
+            case .collectivite, .deviceModel, .establishment, .audit, .telemetry, .slaPolicy, .round: return action == .read
             case .principal, .token: return false
+            case .ticket: return action != .delete
             // A technician setting up devices on site may mint an enrollment token, but not revoke others' work.
             case .agentEnrollment: return action == .read || action == .create
             case .device, .room, .building, .accessPoint, .mobileCart, .internetLink, .throughputSample: return action != .delete
