@@ -11,6 +11,8 @@ public enum Scoping: Sendable {
     case viaEstablishment
     /// The `collectivites` table.
     case collectiviteRow
+    /// Tables with a `collectivite_id` column: a collectivité's contracts and rounds.
+    case collectiviteOwned
     /// Shared reference data everyone may read (the device-model catalogue).
     case global
 }
@@ -72,6 +74,12 @@ enum ScopeSQL {
             return "\(raw: t).establishment_id IN (SELECT id FROM establishments WHERE owner_id = \(id))"
         case (.collectivite(let id), .collectiviteRow):
             return "\(raw: t).id = \(id)"
+        case (.academie(let code), .collectiviteOwned):
+            return "\(raw: t).collectivite_id IN (SELECT id FROM collectivites WHERE academie_code = \(code))"
+        case (.collectivite(let id), .collectiviteOwned):
+            return "\(raw: t).collectivite_id = \(id)"
+        case (.establishments(let ids), .collectiviteOwned):
+            return "\(raw: t).collectivite_id IN (SELECT owner_id FROM establishments WHERE id IN \(list: ids))"
         case (.establishments(let ids), .establishmentRow):
             return "\(raw: t).id IN \(list: ids)"
         case (.establishments(let ids), .denormalized), (.establishments(let ids), .viaEstablishment):

@@ -9,19 +9,19 @@ public enum SQLDialect: String, Sendable {
     /// Case-insensitive substring match.
     var ilike: String { self == .postgres ? "ILIKE" : "LIKE" }
 
-    /// Column types in migrations: `{uuid}`, `{ts}`, `{bool}`, `{int}`, `{real}`, `{seq}`, `{without_rowid}` are replaced per dialect.
+    /// Column types in migrations: `{uuid}`, `{ts}`, `{bool}`, `{int}`, `{real}`, `{seq}`, `{without_rowid}`, `{blob}` are replaced per dialect.
     func ddl(_ text: String) -> String {
         let types: [(String, String)] =
             switch self {
             case .sqlite:
                 [
                     ("{uuid}", "BLOB"), ("{ts}", "TEXT"), ("{bool}", "INTEGER"), ("{int}", "INTEGER"), ("{real}", "REAL"),
-                    ("{seq}", "INTEGER PRIMARY KEY AUTOINCREMENT"), ("{without_rowid}", "WITHOUT ROWID"),
+                    ("{seq}", "INTEGER PRIMARY KEY AUTOINCREMENT"), ("{without_rowid}", "WITHOUT ROWID"), ("{blob}", "BLOB"),
                 ]
             case .postgres:
                 [
                     ("{uuid}", "UUID"), ("{ts}", "TIMESTAMPTZ"), ("{bool}", "BOOLEAN"), ("{int}", "BIGINT"), ("{real}", "DOUBLE PRECISION"),
-                    ("{seq}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"), ("{without_rowid}", ""),
+                    ("{seq}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"), ("{without_rowid}", ""), ("{blob}", "BYTEA"),
                 ]
             }
         return types.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }

@@ -148,6 +148,14 @@ public struct SQLRow: Sendable {
         return value
     }
 
+    public func bytes(_ name: String) throws -> [UInt8] {
+        switch self[name] {
+        case .blob(let b): return b
+        case .text(let t): return Array(t.utf8)
+        default: throw fail(name, "bytes")
+        }
+    }
+
     /// A JSON-encoded column (small arrays such as funder shares or Wi-Fi bands).
     public func json<T: Decodable>(_ name: String, as: T.Type) throws -> T {
         let text = try string(name)

@@ -40,6 +40,12 @@ enum UniqueConstraints {
         Entry(
             index: "access_points_name_key", table: "access_points", columns: ["establishment_id", "name"], field: "name",
             message: "this establishment already has an access point with this name"),
+        Entry(
+            index: "tickets_dedup_key", table: "tickets", columns: ["dedup_key"], field: "dedup_key",
+            message: "an open ticket already exists for this rule and subject"),
+        Entry(
+            index: "tickets_number_key", table: "tickets", columns: ["establishment_id", "number"], field: "number",
+            message: "another ticket took this number at the same moment; retry"),
         Entry(index: "api_tokens_hash_key", table: "api_tokens", columns: ["token_hash"], field: "token", message: "token collision"),
     ]
 

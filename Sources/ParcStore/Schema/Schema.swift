@@ -180,5 +180,77 @@ enum Schema {
                 """,
                 "CREATE TABLE maintenance_runs (job TEXT PRIMARY KEY, last_run_at {ts} NOT NULL, detail TEXT)",
             ]),
+        Migration(
+            name: "0005 maintenance",
+            statements: [
+                // Contract targets, week hours and lot perimeter are small documents read whole: JSON text.
+                """
+                CREATE TABLE sla_policies (id {uuid} PRIMARY KEY, collectivite_id {uuid} NOT NULL REFERENCES collectivites (id),
+                  name TEXT NOT NULL, lot TEXT, establishment_ids TEXT NOT NULL, targets TEXT NOT NULL, pausing_reasons TEXT NOT NULL,
+                  hours TEXT NOT NULL, exclude_school_holidays {bool} NOT NULL, escalate_at_percent {int} NOT NULL, \(lifecycle))
+                """,
+                "CREATE INDEX sla_policies_collectivite_idx ON sla_policies (collectivite_id)",
+                """
+                CREATE TABLE rounds (id {uuid} PRIMARY KEY, collectivite_id {uuid} NOT NULL REFERENCES collectivites (id),
+                  technician_id {uuid} NOT NULL REFERENCES principals (id), name TEXT NOT NULL, establishment_ids TEXT NOT NULL,
+                  weekdays TEXT NOT NULL, \(lifecycle))
+                """,
+                "CREATE INDEX rounds_technician_idx ON rounds (technician_id)",
+                "CREATE INDEX rounds_collectivite_idx ON rounds (collectivite_id)",
+                // The round's establishments again as rows: a technician's scope is read through this table at every request.
+                """
+                CREATE TABLE round_establishments (round_id {uuid} NOT NULL REFERENCES rounds (id),
+                  establishment_id {uuid} NOT NULL REFERENCES establishments (id), PRIMARY KEY (round_id, establishment_id))
+                """,
+                "CREATE INDEX round_establishments_establishment_idx ON round_establishments (establishment_id)",
+                "CREATE TABLE ticket_counters (establishment_id {uuid} PRIMARY KEY REFERENCES establishments (id), last_number {int} NOT NULL)",
+                // The SLA state is kept whole as JSON for reads, and its due dates, flags and restore time as
+                // columns for the queues, the escalation pass and the reports.
+                """
+                CREATE TABLE tickets (id {uuid} PRIMARY KEY, number {int} NOT NULL,
+                  establishment_id {uuid} NOT NULL REFERENCES establishments (id), owner_id {uuid} NOT NULL, academie_code TEXT,
+                  category TEXT NOT NULL, urgency TEXT NOT NULL, impact TEXT NOT NULL, priority {int} NOT NULL,
+                  priority_overridden {bool} NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, reporter_id {uuid},
+                  reporter_name TEXT NOT NULL, assignee_id {uuid}, status TEXT NOT NULL, is_open {bool} NOT NULL, pending_reason TEXT,
+                  level {int} NOT NULL, supplier TEXT, rma_number TEXT, supplier_deadline TEXT, device_id {uuid}, model_id {uuid},
+                  cart_id {uuid}, access_point_id {uuid}, internet_link_id {uuid}, room_id {uuid}, source TEXT NOT NULL, rule TEXT,
+                  dedup_key TEXT, rule_cleared_at {ts}, sla_policy_id {uuid}, sla TEXT, gti_due_at {ts}, gtr_due_at {ts},
+                  escalate_at {ts}, gti_met {bool}, gtr_met {bool}, gti_breached {bool} NOT NULL, gtr_breached {bool} NOT NULL,
+                  restore_minutes {int}, opened_at {ts} NOT NULL, resolved_at {ts}, closed_at {ts}, \(lifecycle))
+                """,
+                "CREATE UNIQUE INDEX tickets_number_key ON tickets (establishment_id, number)",
+                // One open ticket per device (or link) and rule, even with several nodes evaluating rules.
+                "CREATE UNIQUE INDEX tickets_dedup_key ON tickets (dedup_key) WHERE is_open AND dedup_key IS NOT NULL",
+                // Queues: an establishment's or a technician's open tickets, soonest due first.
+                "CREATE INDEX tickets_open_establishment_idx ON tickets (establishment_id, gtr_due_at) WHERE is_open",
+                "CREATE INDEX tickets_open_assignee_idx ON tickets (assignee_id, gtr_due_at) WHERE is_open",
+                // The escalation pass looks only at open tickets whose next deadline passed.
+                "CREATE INDEX tickets_open_gti_idx ON tickets (gti_due_at) WHERE is_open",
+                "CREATE INDEX tickets_open_gtr_idx ON tickets (gtr_due_at) WHERE is_open",
+                "CREATE INDEX tickets_open_escalate_idx ON tickets (escalate_at) WHERE is_open",
+                "CREATE INDEX tickets_resolved_idx ON tickets (resolved_at) WHERE status = 'resolved'",
+                // Reports read a collectivité's or an establishment's tickets of a period.
+                "CREATE INDEX tickets_owner_opened_idx ON tickets (owner_id, opened_at)",
+                "CREATE INDEX tickets_establishment_opened_idx ON tickets (establishment_id, opened_at)",
+                "CREATE INDEX tickets_academie_opened_idx ON tickets (academie_code, opened_at)",
+                "CREATE INDEX tickets_device_idx ON tickets (device_id)",
+                """
+                CREATE TABLE ticket_events (seq {seq}, ticket_id {uuid} NOT NULL REFERENCES tickets (id), at {ts} NOT NULL,
+                  actor_id {uuid}, actor_name TEXT NOT NULL, kind TEXT NOT NULL, from_value TEXT, to_value TEXT, body TEXT, minutes {int})
+                """,
+                "CREATE INDEX ticket_events_ticket_idx ON ticket_events (ticket_id, seq)",
+                """
+                CREATE TABLE ticket_attachments (id {uuid} PRIMARY KEY, ticket_id {uuid} NOT NULL REFERENCES tickets (id),
+                  filename TEXT NOT NULL, content_type TEXT NOT NULL, size {int} NOT NULL, sha256 TEXT NOT NULL, content {blob} NOT NULL,
+                  uploaded_by {uuid}, uploaded_by_name TEXT NOT NULL, uploaded_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX ticket_attachments_ticket_idx ON ticket_attachments (ticket_id)",
+                // Breaches are facts: written once when seen, never removed by a later recomputation.
+                """
+                CREATE TABLE sla_breaches (ticket_id {uuid} NOT NULL REFERENCES tickets (id), clock TEXT NOT NULL,
+                  due_at {ts} NOT NULL, detected_at {ts} NOT NULL, priority {int} NOT NULL, policy_id {uuid} NOT NULL,
+                  PRIMARY KEY (ticket_id, clock))
+                """,
+            ]),
     ]
 }

@@ -66,10 +66,22 @@ public struct AccessStore: Sendable {
         return (try await principal(from: row), try row.uuid("token_id"))
     }
 
+    /// A live principal by id.
+    public func principal(id: UUID) async throws -> Principal? {
+        guard let row = try await database.query("SELECT * FROM principals WHERE id = \(id) AND disabled_at IS NULL").first else { return nil }
+        return try await principal(from: row)
+    }
+
     func principal(from row: SQLRow) async throws -> Principal {
         let id = try row.uuid("id")
+        // A technician also covers every establishment of his rounds.
         let establishments = try await database.query(
-            "SELECT establishment_id FROM principal_establishments WHERE principal_id = \(id) ORDER BY establishment_id"
+            """
+            SELECT establishment_id FROM principal_establishments WHERE principal_id = \(id)
+            UNION SELECT re.establishment_id FROM round_establishments re JOIN rounds r ON r.id = re.round_id
+              WHERE r.technician_id = \(id) AND r.deleted_at IS NULL
+            ORDER BY establishment_id
+            """
         ).map { try $0.uuid("establishment_id") }
         return Principal(
             id: id, name: try row.string("name"), role: try row.enumValue("role", as: Principal.Role.self),

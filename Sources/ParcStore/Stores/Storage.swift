@@ -29,5 +29,6 @@ public struct Storage: Sendable {
     public var audit: AuditLog { AuditLog(database) }
     public var readiness: ReadinessQueries { ReadinessQueries(database) }
     public var telemetry: TelemetryStore { TelemetryStore(database) }
+    public var tickets: TicketStore { TicketStore(database) }
     public func repository<R: StoredRecord>(_ type: R.Type) -> Repository<R> { Repository(database) }
 }
