@@ -17,7 +17,10 @@ public struct ParcApplication: Sendable {
     /// The heartbeat writer: a service, so graceful shutdown drains it after the HTTP server stopped.
     public let pipeline: IngestPipeline
     public let retention: RetentionService
+    /// Escalation, breaches, closing and telemetry rules for tickets, once per cluster.
+    public let maintenance: MaintenanceService
     let agents: AgentService
+    let tickets: TicketService
     let clock: AppClock
     let logger: Logger
 
@@ -45,6 +48,10 @@ public struct ParcApplication: Sendable {
         agents = AgentService(storage: storage, clock: clock, pipeline: pipeline, settings: ingest, metrics: metrics.ingest)
         retention = RetentionService(
             telemetry: storage.telemetry, policy: ingest.retention, intervalSeconds: ingest.retentionIntervalSeconds, now: clock.now, logger: logger)
+        let zones = try InventoryLoader.holidayZones(root: URL(fileURLWithPath: configuration.inventoryPath))
+        tickets = TicketService(
+            storage: storage, clock: clock, settings: configuration.maintenance, engine: SLAEngine(storage: storage, zones: zones))
+        maintenance = MaintenanceService(tickets: tickets, logger: logger)
     }
 
     /// Migrations (when allowed), reference data, and on an empty database the demo territory and a first
@@ -85,9 +92,9 @@ public struct ParcApplication: Sendable {
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
-            // Shut down in reverse: the server (finishing in-flight requests), then retention, then the pipeline
-            // (committing what is queued), then the database.
-            services: storage.services + [pipeline, retention],
+            // Shut down in reverse: the server (finishing in-flight requests), then the background passes, then the
+            // pipeline (committing what is queued), then the database.
+            services: storage.services + [pipeline, retention, maintenance],
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         let prepare = self.prepare
@@ -157,6 +164,7 @@ public struct ParcApplication: Sendable {
         addImportExportRoutes(to: api)
         addAccessRoutes(to: api)
         addTelemetryRoutes(to: api, agents: agents)
+        addTicketRoutes(to: api)
         return router
     }
 
@@ -312,6 +320,8 @@ public struct ParcApplication: Sendable {
         add(MobileCartResource.self)
         add(AccessPointResource.self)
         add(InternetLinkResource.self)
+        add(SLAPolicyResource.self)
+        add(RoundResource.self)
         let epoch = Date(timeIntervalSince1970: 0)
         schemas["AuditEvent"] = OpenAPIDocument.schema(
             example: AuditEvent(
@@ -358,6 +368,7 @@ public struct ParcApplication: Sendable {
                 establishmentIDs: [UUID()], label: "poste direction", expiresAt: epoch))
         schemas["IssuedToken"] = OpenAPIDocument.schema(example: TokenService.Issued(token: "parc_…", tokenRecord: record, principal: principal))
         schemas.merge(telemetrySchemas) { ours, _ in ours }
+        schemas.merge(ticketSchemas) { ours, _ in ours }
         return schemas
     }()
 }

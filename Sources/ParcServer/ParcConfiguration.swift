@@ -21,6 +21,11 @@ public import ParcStore
 ///   (default 60: how long a revoked device token may still work on a node), `agent.tokenCacheSize` (default 200000).
 /// - `presence.onlineIntervals` (default 2), `presence.offlineAfterHours` (default 24).
 /// - `retention.rawDays` (default 30), `retention.dailyDays` (default 1830), `retention.intervalMinutes` (default 60).
+/// - `tickets.reopenDays` (default 7), `tickets.attachments.maxBytes` (default 5242880), `tickets.attachments.maxPerTicket`
+///   (default 10), `tickets.passSeconds` (default 60), `tickets.rules.intervalMinutes` (default 15),
+///   `tickets.rules.linkWindowDays` (default 7), and per rule (`battery_health`, `storage_full`, `silent`, `off_cart`,
+///   `slow_link`) `tickets.rules.<rule>.enabled`, `.threshold`, `.category`, `.priority`, `.onClear` (defaults in
+///   `TicketRule.standard`).
 public struct ParcConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -32,6 +37,7 @@ public struct ParcConfiguration: Sendable {
     public var demoTerritory: String
     public var readiness: ReadinessParameters
     public var ingest: IngestSettings
+    public var maintenance: MaintenanceSettings
 
     public init(reader: ConfigReader) throws {
         host = reader.checkedString("http.host", default: "127.0.0.1")
@@ -65,16 +71,39 @@ public struct ParcConfiguration: Sendable {
                 rawDays: try reader.checkedInt("retention.rawDays", default: 30, in: 1...3650),
                 dailyDays: try reader.checkedInt("retention.dailyDays", default: 1830, in: 30...36_500)),
             retentionIntervalSeconds: try reader.checkedInt("retention.intervalMinutes", default: 60, in: 1...1440) * 60)
+        maintenance = MaintenanceSettings(
+            reopenWindow: Double(try reader.checkedInt("tickets.reopenDays", default: 7, in: 0...365)) * 86_400,
+            maxAttachmentBytes: try reader.checkedInt("tickets.attachments.maxBytes", default: 5 << 20, in: 1024...(64 << 20)),
+            maxAttachmentsPerTicket: try reader.checkedInt("tickets.attachments.maxPerTicket", default: 10, in: 0...1000),
+            passIntervalSeconds: try reader.checkedInt("tickets.passSeconds", default: 60, in: 5...86_400),
+            rulesIntervalSeconds: try reader.checkedInt("tickets.rules.intervalMinutes", default: 15, in: 1...1440) * 60,
+            linkWindowDays: try reader.checkedInt("tickets.rules.linkWindowDays", default: 7, in: 1...365),
+            rules: try TicketRule.Kind.allCases.map { kind in
+                let standard = TicketRule.standard(kind)
+                let prefix = "tickets.rules.\(kind.rawValue)."
+                return TicketRule(
+                    kind: kind, enabled: try reader.checkedBool(prefix + "enabled", default: standard.enabled),
+                    threshold: try reader.checkedDouble(prefix + "threshold", default: standard.threshold, in: 0...10_000),
+                    category: try reader.checkedEnum(prefix + "category", default: standard.category),
+                    priority: Priority(rawValue: try reader.checkedInt(prefix + "priority", default: standard.priority.rawValue, in: 1...5))!,
+                    onClear: try reader.checkedEnum(prefix + "onClear", default: standard.onClear))
+            })
     }
 
     /// Every key this type reads, for the test that checks the example file documents them all.
-    public static let documentedKeys = [
-        "http.host", "http.port", "http.serverName", "log.level", "store.backend", "store.sqlite.directory", "store.sqlite.synchronous",
-        "store.postgres.host", "store.postgres.port", "store.postgres.user", "store.postgres.password", "store.postgres.database",
-        "store.postgres.socket", "store.postgres.maxConnections", "store.migrate", "inventory.path", "demo.load", "demo.territory",
-        "readiness.mbpsPerActiveDevice", "readiness.devicesPerAccessPoint", "readiness.concurrentShare", "readiness.measurementWindowDays",
-        "ingest.queueCapacity", "ingest.maxBatch", "ingest.maxBodyBytes", "ingest.maxDecompressedBytes", "ingest.maxHeartbeatsPerRequest",
-        "agent.checkinSeconds", "agent.jitter", "agent.tokenCacheSeconds", "agent.tokenCacheSize", "presence.onlineIntervals",
-        "presence.offlineAfterHours", "retention.rawDays", "retention.dailyDays", "retention.intervalMinutes",
-    ]
+    public static let documentedKeys =
+        [
+            "http.host", "http.port", "http.serverName", "log.level", "store.backend", "store.sqlite.directory", "store.sqlite.synchronous",
+            "store.postgres.host", "store.postgres.port", "store.postgres.user", "store.postgres.password", "store.postgres.database",
+            "store.postgres.socket", "store.postgres.maxConnections", "store.migrate", "inventory.path", "demo.load", "demo.territory",
+            "readiness.mbpsPerActiveDevice", "readiness.devicesPerAccessPoint", "readiness.concurrentShare", "readiness.measurementWindowDays",
+            "ingest.queueCapacity", "ingest.maxBatch", "ingest.maxBodyBytes", "ingest.maxDecompressedBytes", "ingest.maxHeartbeatsPerRequest",
+            "agent.checkinSeconds", "agent.jitter", "agent.tokenCacheSeconds", "agent.tokenCacheSize", "presence.onlineIntervals",
+            "presence.offlineAfterHours", "retention.rawDays", "retention.dailyDays", "retention.intervalMinutes", "tickets.reopenDays",
+            "tickets.attachments.maxBytes", "tickets.attachments.maxPerTicket", "tickets.passSeconds", "tickets.rules.intervalMinutes",
+            "tickets.rules.linkWindowDays",
+        ]
+        + TicketRule.Kind.allCases.flatMap { kind in
+            ["enabled", "threshold", "category", "priority", "onClear"].map { "tickets.rules.\(kind.rawValue).\($0)" }
+        }
 }

@@ -11,6 +11,8 @@ public struct APIOperation: Sendable {
         case none
         case json(schema: String)
         case csv
+        /// A raw file of one of these media types.
+        case file([String])
     }
 
     public enum Reply: Sendable {
@@ -20,6 +22,7 @@ public struct APIOperation: Sendable {
         case empty
         case csv
         case text
+        case file
     }
 
     public var method: String

@@ -36,6 +36,11 @@ enum OpenAPIDocument {
                 operation["requestBody"] = .object([
                     "required": .bool(true), "content": .object(["text/csv": .object(["schema": .object(["type": .string("string")])])]),
                 ])
+            case .file(let types):
+                let schema: JSONValue = .object(["type": .string("string"), "format": .string("binary")])
+                operation["requestBody"] = .object([
+                    "required": .bool(true), "content": .object(Dictionary(uniqueKeysWithValues: types.map { ($0, .object(["schema": schema])) })),
+                ])
             }
             var responses: [String: JSONValue] = [:]
             let success: JSONValue =
@@ -59,6 +64,13 @@ enum OpenAPIDocument {
                 case .text:
                     .object([
                         "description": .string("Text"), "content": .object(["text/plain": .object(["schema": .object(["type": .string("string")])])]),
+                    ])
+                case .file:
+                    .object([
+                        "description": .string("The stored file, with its type"),
+                        "content": .object([
+                            "application/octet-stream": .object(["schema": .object(["type": .string("string"), "format": .string("binary")])])
+                        ]),
                     ])
                 }
             responses[String(op.status)] = success

@@ -42,6 +42,18 @@ public struct InventoryLoader: Sendable {
             })
     }
 
+    /// The school-holiday zones of académies and the holidays of each zone, for SLA calendars.
+    static func holidayZones(root: URL) throws -> HolidayZones {
+        func read(_ path: String) throws -> String {
+            let url = root.appendingPathComponent(path)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw ParcError.malformed("cannot read \(url.path): is inventory.path right?")
+            }
+            return text
+        }
+        return try HolidayZones(zonesCSV: try read("reference/academie-zones.csv"), holidaysCSV: try read("reference/school-holidays.csv"))
+    }
+
     public struct DemoSummary: Sendable {
         public var establishments: Int
         public var devices: Int

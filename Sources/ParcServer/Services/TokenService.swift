@@ -51,7 +51,7 @@ public struct TokenService: Sendable {
         switch role {
         case .collectivite: _ = v.require(request.collectiviteID, "collectivite_id")
         case .establishmentStaff: if establishments.count != 1 { v.fail("establishment_ids", "must name exactly one establishment for staff") }
-        case .technician: if establishments.isEmpty { v.fail("establishment_ids", "must name the establishments a technician covers") }
+        // A technician may name no establishment: his rounds say which ones he covers.
         case .agent: v.fail("role", "agent tokens come from device enrollment, not from this endpoint")
         default: break
         }
