@@ -36,7 +36,7 @@ public enum APIJSON {
 
     public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.keyEncodingStrategy = .custom { path in SnakeCaseKey(stringValue: SnakeCaseKey.snake(path.last!.stringValue))! }
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         return encoder
@@ -67,6 +67,24 @@ struct SnakeCaseKey: CodingKey {
     }
 
     init?(stringValue: String) { self.stringValue = stringValue }
+
+    /// `establishmentIDs` → `establishment_ids`, `nextCursor` → `next_cursor`, `p90RestoreMinutes` →
+    /// `p90_restore_minutes`: Foundation's `convertToSnakeCase` rules (a word starts at an uppercase letter after a
+    /// lower-case letter or digit, or at the last capital of a run followed by a lower-case letter), except that the
+    /// plural `IDs` stays one word instead of becoming `i_ds`.
+    static func snake(_ key: String) -> String {
+        let chars = Array(key.replacingOccurrences(of: "IDs", with: "Ids"))
+        var out = ""
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase, i > 0 {
+                let previous = chars[i - 1]
+                let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
+                if !previous.isUppercase || nextIsLower { out.append("_") }
+            }
+            out += c.lowercased()
+        }
+        return out
+    }
 
     init?(intValue: Int) {
         stringValue = String(intValue)
