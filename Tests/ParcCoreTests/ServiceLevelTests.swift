@@ -73,6 +73,15 @@ let holidayFiles: HolidayZones = {
         #expect(nancy.businessSeconds(from: from, to: to) == (60 + 450 + 60) * 60)
     }
 
+    @Test func daylightSavingDaysHaveTheirRealLength() {
+        // A round-the-clock contract: 29 March 2026 has 23 hours in Paris, 25 October 2026 has 25.
+        let always = WeekHours(Dictionary(uniqueKeysWithValues: Weekday.allCases.map { ($0, [OpeningSpan("00:00-24:00")!]) }))
+        let cal = BusinessCalendar(timeZone: TimeZone(identifier: "Europe/Paris")!, hours: always, closedDays: [])
+        #expect(cal.businessSeconds(from: local("2026-03-29 00:00"), to: local("2026-03-30 00:00")) == 23 * 3600)
+        #expect(cal.businessSeconds(from: local("2026-10-25 00:00"), to: local("2026-10-26 00:00")) == 25 * 3600)
+        #expect(cal.businessSeconds(from: local("2026-03-28 12:00"), to: local("2026-03-30 12:00")) == 47 * 3600)
+    }
+
     @Test(arguments: [(2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"), (2027, "2027-03-28"), (2038, "2038-04-25")])
     func easter(year: Int, date: String) {
         #expect(PublicHolidays.easterSunday(year) == LocalDate(date))
@@ -148,7 +157,7 @@ let holidayFiles: HolidayZones = {
                 ("2026-11-23 09:30", .inProgress, nil), ("2026-11-23 15:00", .resolved, nil), ("2026-11-24 09:00", .inProgress, nil),
             ], now: "2026-11-24 10:00", gti: (.met, 30, nil), gtr: (.running, 330, "2026-11-26 09:00")),
         Case(
-            name: "priority raised to 2: deadlines from the opening", history: [], now: "2026-11-23 10:00", priority: .high,
+            name: "priority 2 (after a change too): deadlines counted from the opening", history: [], now: "2026-11-23 10:00", priority: .high,
             gti: (.running, 60, "2026-11-23 11:00"), gtr: (.running, 60, "2026-11-24 09:30")),
         Case(
             name: "over a weekend", history: [("2026-11-27 16:30", .inProgress, nil)], now: "2026-11-30 09:00", gti: (.met, 30, nil),
@@ -187,6 +196,19 @@ let holidayFiles: HolidayZones = {
         // Monday 9–10 and Tuesday 10–11 count; the pending day does not: 120 minutes, then 840 more on 10-hour days.
         #expect(state.restoration.elapsedMinutes == 120)
         #expect(state.restoration.dueAt == local("2026-11-25 15:00"))
+    }
+
+    @Test func restorationIsMetWhenResolvedNotWhenClosed() throws {
+        let history = [
+            SLAChange(at: local("2026-11-23 09:30"), status: .inProgress), SLAChange(at: local("2026-11-23 15:00"), status: .resolved),
+            SLAChange(at: local("2026-11-30 10:00"), status: .closed),
+        ]
+        let state = try #require(
+            SLAClock.evaluate(
+                opened: local("2026-11-23 09:00"), history: history, priority: .medium, policy: policy(), calendar: calendar,
+                now: local("2026-12-01 09:00")))
+        #expect(state.restoration.metAt == local("2026-11-23 15:00"))
+        #expect(state.restoration.elapsedMinutes == 270)
     }
 
     @Test func breachesFoundAreTheClocksPastTheirTarget() throws {

@@ -75,6 +75,9 @@ import Testing
             #expect(try await client.call(.get, "/api/v1/tickets", token: tech.token).items.map { $0["id"] as? String } == [id])
             #expect(try await client.call(.get, "/api/v1/tickets", token: w.reunionToken).items.count == 1)
             #expect(try await client.call(.get, "/api/v1/tickets", token: w.admin).items.count == 2)
+            // The technician's scope is his round's establishment (and the key is `establishment_ids`, not `establishment_i_ds`).
+            let me = try await client.call(.get, "/api/v1/me", token: tech.token)
+            #expect(me.json["establishment_ids"] as? [String] == [w.college.uuidString], "\(String(buffer: me.body))")
             let queue = try await client.call(.get, "/api/v1/ticket-queue?assignee=me", token: tech.token)
             #expect((try JSONSerialization.jsonObject(with: Data(queue.body.readableBytesView)) as? [[String: Any]])?.count == 1)
             // Staff may not take a contract decision, nor log time; the collectivité's rounds are read-only to them.
@@ -138,8 +141,9 @@ import Testing
         }
     }
 
-    @Test func openingByAssetTagFillsTheDevice() async throws {
-        try await withApp { client, w in
+    @Test(arguments: Backend.allCases)
+    func openingByAssetTagFillsTheDevice(_ backend: Backend) async throws {
+        try await withApp(backend) { client, w in
             let room = try await client.create(
                 "rooms", ["establishment_id": w.college.uuidString, "name": "B12", "kind": "classroom"], token: w.admin)
             let device = try await client.create(
@@ -170,8 +174,9 @@ import Testing
         }
     }
 
-    @Test func attachmentsAreTypeCheckedAndBounded() async throws {
-        try await withApp(.sqlite, ["tickets.attachments.maxBytes": "2048"]) { client, w in
+    @Test(arguments: Backend.allCases)
+    func attachmentsAreTypeCheckedAndBounded(_ backend: Backend) async throws {
+        try await withApp(backend, ["tickets.attachments.maxBytes": "2048"]) { client, w in
             let id = try await client.create(
                 "tickets", ["establishment_id": w.college.uuidString, "category": "hardware", "title": "x"], token: w.collegeStaffToken)
             let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 100)
@@ -215,7 +220,11 @@ import Testing
             #expect(ticket.json["level"] as? Int == 2)
             let intervention = try #require((ticket.json["sla"] as? [String: Any])?["intervention"] as? [String: Any])
             #expect(intervention["phase"] as? String == "breached" && intervention["elapsed_minutes"] as? Int == 90)
-            // A second pass finds nothing new.
+            // An hour later the GTR (120) has passed too: one new breach, recorded once however often the pass runs.
+            clock.advance(by: 60 * 60)
+            let later = try await client.call(.post, "/api/v1/maintenance/run", token: w.admin)
+            #expect((later.json["pass"] as? [String: Any])?["breaches"] as? Int == 1)
+            #expect((later.json["pass"] as? [String: Any])?["escalated"] as? Int == 0)
             let again = try await client.call(.post, "/api/v1/maintenance/run", token: w.admin)
             #expect((again.json["pass"] as? [String: Any])?["breaches"] as? Int == 0)
             // A looser contract recomputes the clocks, but the recorded breach stays.
@@ -231,7 +240,7 @@ import Testing
             #expect((clocks["restoration"] as? [String: Any])?["target_minutes"] as? Int == 1200)
             let breaches = try await client.call(.get, "/api/v1/tickets/\(id)/breaches", token: w.reunionToken)
             let list = try #require(try JSONSerialization.jsonObject(with: Data(breaches.body.readableBytesView)) as? [[String: Any]])
-            #expect(list.map { $0["clock"] as? String } == ["intervention"])
+            #expect(list.map { $0["clock"] as? String } == ["intervention", "restoration"])
             // Waiting for the user pauses the clock: an afternoon later, the elapsed time has not moved.
             #expect(try await Self.move(client, id.uuidString, ["to": "pending", "reason": "user"], token: w.reunionToken).status == .ok)
             clock.advance(by: 3 * 3600)
@@ -239,12 +248,85 @@ import Testing
             #expect(paused.status == .created)
             let resumed = try await Self.move(client, id.uuidString, ["to": "in_progress"], token: w.reunionToken)
             let restoration = try #require((resumed.json["sla"] as? [String: Any])?["restoration"] as? [String: Any])
-            #expect(restoration["elapsed_minutes"] as? Int == 90 && restoration["phase"] as? String == "running")
+            #expect(restoration["elapsed_minutes"] as? Int == 150 && restoration["phase"] as? String == "running")
             // Deleting a contract that open tickets follow is refused.
             let version2 = try await client.call(.get, "/api/v1/sla-policies/\(policy)", token: w.reunionToken).headers[.eTag] ?? ""
             #expect(
                 try await client.call(.delete, "/api/v1/sla-policies/\(policy)", token: w.reunionToken, headers: [.ifMatch: version2]).status
                     == .conflict)
+        }
+    }
+
+    @Test func nobodyWritesOutsideTheirScopeOrRole() async throws {
+        try await withApp { client, w in
+            let policy = try await client.create("sla-policies", Self.policyBody(w.reunion), token: w.reunionToken)
+            let tech = try await Self.technician(client, w)
+            let id = try await client.create(
+                "tickets", ["establishment_id": w.college.uuidString, "category": "hardware", "title": "x"], token: w.collegeStaffToken)
+            // Another collectivité cannot reach the ticket at all.
+            #expect(try await Self.move(client, id.uuidString, ["to": "in_progress"], token: w.corseToken).status == .notFound)
+            #expect(try await client.call(.post, "/api/v1/tickets/\(id)/comments", json: ["body": "x"], token: w.corseToken).status == .notFound)
+            #expect(try await client.call(.get, "/api/v1/tickets/\(id)/history", token: w.corseToken).status == .notFound)
+            // Assigning someone who does not cover the establishment, staff choosing the contract lot, or rounds
+            // and lots naming another collectivité's establishment are refused.
+            let corseTech = try await client.call(.post, "/api/v1/tokens", json: ["name": "Tech Corse", "role": "technician"], token: w.corseToken)
+            let stranger = try #require((corseTech.json["principal"] as? [String: Any])?["id"] as? String)
+            let assign = try await client.call(.post, "/api/v1/tickets/\(id)/assign", json: ["technician_id": stranger], token: w.reunionToken)
+            #expect(assign.status == .unprocessableContent && assign.errorFields == ["technician_id"])
+            let staffLot = try await client.call(
+                .post, "/api/v1/tickets",
+                json: ["establishment_id": w.college.uuidString, "category": "hardware", "title": "x", "sla_policy_id": policy.uuidString],
+                token: w.collegeStaffToken)
+            #expect(staffLot.status == .forbidden)
+            #expect(
+                try await client.call(.post, "/api/v1/tickets/\(id)/assign", json: ["technician_id": tech.id.uuidString], token: w.collegeStaffToken)
+                    .status == .forbidden)
+            let foreignRound = try await client.call(
+                .post, "/api/v1/rounds",
+                json: [
+                    "collectivite_id": w.reunion.uuidString, "technician_id": tech.id.uuidString, "name": "x",
+                    "establishment_ids": [w.lycee.uuidString],
+                    "weekdays": ["monday"],
+                ], token: w.admin)
+            #expect(foreignRound.status == .unprocessableContent && foreignRound.errorFields == ["establishment_ids"])
+            #expect(
+                try await client.call(
+                    .post, "/api/v1/rounds",
+                    json: [
+                        "collectivite_id": w.reunion.uuidString, "technician_id": tech.id.uuidString, "name": "y",
+                        "establishment_ids": [w.college.uuidString],
+                        "weekdays": ["monday"],
+                    ], token: w.collegeStaffToken
+                ).status == .forbidden)
+            // Once closed, the measured party cannot rewrite a ticket's service levels.
+            for step in ["in_progress", "resolved", "closed"] {
+                #expect(try await Self.move(client, id.uuidString, ["to": step], token: tech.token).status == .ok)
+            }
+            let rewrite = try await client.call(.patch, "/api/v1/tickets/\(id)", json: ["priority": 5], token: tech.token)
+            #expect(rewrite.status == .conflict && rewrite.errorFields == ["priority"])
+            #expect(try await client.call(.patch, "/api/v1/tickets/\(id)", json: ["title": "Écran cassé (B12)"], token: tech.token).status == .ok)
+        }
+    }
+
+    @Test func ticketsFollowTheirEstablishmentToANewOwner() async throws {
+        try await withApp { client, w in
+            let tech = try await Self.technician(client, w)
+            let id = try await client.create(
+                "tickets", ["establishment_id": w.college.uuidString, "category": "hardware", "title": "x"], token: w.collegeStaffToken)
+            let etag = try await client.call(.get, "/api/v1/establishments/\(w.college)", token: w.admin).headers[.eTag] ?? ""
+            let moved = try await client.call(
+                .patch, "/api/v1/establishments/\(w.college)", json: ["owner_id": w.corse.uuidString], token: w.admin, headers: [.ifMatch: etag])
+            #expect(moved.status == .ok, "\(String(buffer: moved.body))")
+            #expect(try await client.call(.get, "/api/v1/tickets/\(id)", token: w.corseToken).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/tickets/\(id)", token: w.reunionToken).status == .notFound)
+            // The former owner's round no longer covers it, so its technician lost the establishment.
+            #expect(try await client.call(.get, "/api/v1/tickets/\(id)", token: tech.token).status == .notFound)
+            let rounds = try await client.call(.get, "/api/v1/rounds", token: w.reunionToken)
+            #expect(rounds.items.first?["establishment_ids"] as? [String] == [], "\(String(buffer: rounds.body))")
+            // An establishment with an open ticket is not deleted.
+            let etag2 = try await client.call(.get, "/api/v1/establishments/\(w.college)", token: w.admin).headers[.eTag] ?? ""
+            #expect(
+                try await client.call(.delete, "/api/v1/establishments/\(w.college)", token: w.admin, headers: [.ifMatch: etag2]).status == .conflict)
         }
     }
 

@@ -202,10 +202,11 @@ public struct BusinessCalendar: Sendable {
         return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 
-    /// The instant of a local wall-clock minute on a day (the first one, when a DST change repeats it).
+    /// The instant of a local wall-clock time on a day, built from the wall clock (not by adding minutes to
+    /// midnight, which is off by an hour on daylight-saving days); 24:00 is the next day's midnight.
     func instant(_ day: LocalDate, minute: Int) -> Date {
-        let midnight = gregorian.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
-        return gregorian.date(byAdding: .minute, value: minute, to: midnight)!
+        if minute >= 1440 { return instant(LocalDate(daysSinceEpoch: day.daysSinceEpoch + 1), minute: 0) }
+        return gregorian.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: minute / 60, minute: minute % 60))!
     }
 
     /// Whether the clock runs at all on this local day.

@@ -149,11 +149,14 @@ public enum SLAClock {
         }
         var since = opened
         var running = runs(status, reason)
+        // When service was last restored: the move from an open status to resolved or closed (not a later close).
+        var restoredAt: Date?
         for change in history.sorted(by: { $0.at < $1.at }) where change.at >= opened {
             let next = change.status
             let nextReason = next == .pending ? change.pendingReason : nil
             if gtiStopped == nil, next == .inProgress || next == .resolved || next == .closed { gtiStopped = change.at }
             if running, change.at > since { gtr.append((since, change.at)) }
+            if status.isOpen, !next.isOpen { restoredAt = change.at }
             status = next
             reason = nextReason
             since = change.at
@@ -171,7 +174,7 @@ public enum SLAClock {
         }
         let gtiDone = gtiStopped.map { $0 <= now } ?? false
         let gtrDone = !status.isOpen
-        let stopTime = history.last(where: { $0.status == .resolved || $0.status == .closed })?.at
+        let stopTime = restoredAt
         let intervention = clock(
             gti, target: target.interventionMinutes, stoppedAt: gtiDone ? gtiStopped : nil, pausedNow: !gtiDone && !running,
             calendar: calendar, now: now)
@@ -297,8 +300,9 @@ public struct SLAPolicyInput: Codable, Sendable {
                 v.fail(field + ".priority", "must be 1 (critical) to 5 (planned)")
                 continue
             }
-            guard let gti = target.interventionMinutes, let gtr = target.restorationMinutes, gti > 0, gtr > 0, gti <= 525_600, gtr <= 525_600 else {
-                v.fail(field, "intervention_minutes and restoration_minutes must be whole minutes from 1 to 525600")
+            // Beyond 100 000 business minutes (over a school year) a deadline would outrun the calendar's horizon.
+            guard let gti = target.interventionMinutes, let gtr = target.restorationMinutes, gti > 0, gtr > 0, gti <= 100_000, gtr <= 100_000 else {
+                v.fail(field, "intervention_minutes and restoration_minutes must be whole minutes from 1 to 100000")
                 continue
             }
             if gti > gtr { v.fail(field + ".intervention_minutes", "must not exceed restoration_minutes") }

@@ -149,6 +149,10 @@ public enum TicketReport {
         "p90_restore_minutes", "backlog_mean_age_days", "backlog_max_age_days", "devices", "tickets_per_100_devices",
     ]
 
+    public static func csv(_ rows: [Row]) -> String {
+        rows.reduce(CSVWriter.line(csvHeader)) { $0 + CSVWriter.line(csvFields($1)) }
+    }
+
     public static func csvFields(_ row: Row) -> [String] {
         func text(_ value: Double?) -> String { value.map { String($0) } ?? "" }
         return [

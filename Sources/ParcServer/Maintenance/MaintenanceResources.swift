@@ -31,10 +31,7 @@ struct SLAPolicyResource: InventoryResource {
         if let existing, existing.collectiviteID != v.collectiviteID {
             throw ParcError.validation([FieldError(field: "collectivite_id", reason: "a contract cannot move to another collectivité")])
         }
-        let establishments = try await context.storage.repository(Establishment.self).get(ids: v.establishmentIDs)
-        for id in v.establishmentIDs where establishments[id]?.ownerID != v.collectiviteID {
-            throw ParcError.validation([FieldError(field: "establishment_ids", reason: "\(id) is not an establishment of this collectivité")])
-        }
+        try await MaintenanceScope.checkEstablishments(v.establishmentIDs, collectiviteID: v.collectiviteID, context: context)
         let others = try await context.storage.tickets.policies(collectiviteID: v.collectiviteID).filter { $0.id != existing?.id }
         if v.establishmentIDs.isEmpty, let other = others.first(where: \.establishmentIDs.isEmpty) {
             throw ParcError.conflict(
@@ -90,10 +87,7 @@ struct RoundResource: InventoryResource {
         guard let technician = try await context.storage.access.principal(id: v.technicianID), technician.role == .technician else {
             throw ParcError.validation([FieldError(field: "technician_id", reason: "is not a technician")])
         }
-        let establishments = try await context.storage.repository(Establishment.self).get(ids: v.establishmentIDs)
-        for id in v.establishmentIDs where establishments[id]?.ownerID != v.collectiviteID {
-            throw ParcError.validation([FieldError(field: "establishment_ids", reason: "\(id) is not an establishment of this collectivité")])
-        }
+        try await MaintenanceScope.checkEstablishments(v.establishmentIDs, collectiviteID: v.collectiviteID, context: context)
         let record = Round(
             id: existing?.id ?? context.newID, collectiviteID: v.collectiviteID, technicianID: v.technicianID, name: v.name,
             establishmentIDs: v.establishmentIDs, weekdays: v.weekdays, version: existing?.version ?? 1,

@@ -73,8 +73,11 @@ public struct MaintenanceService: Service {
                 let establishments = try await storage.repository(Establishment.self).get(ids: [old.establishmentID])
                 guard let establishment = establishments[old.establishmentID] else { continue }
                 let (current, breaches) = tickets.engine.refresh(old, establishment: establishment, policy: policy, history: history, now: now)
-                report.breaches += breaches.filter { !before.contains($0.clock) }.count
-                if let sla = current.sla, let policy, old.level == 1,
+                let fresh = breaches.filter { !before.contains($0.clock) }
+                report.breaches += fresh.count
+                // Escalate once: a person who brought a ticket back to level 1 has the last word.
+                let escalatedBefore = try await storage.tickets.events(ticketID: old.id).contains { $0.kind == .escalated }
+                if let sla = current.sla, let policy, old.level == 1, !escalatedBefore,
                     sla.restoration.percentUsed >= policy.escalateAtPercent || sla.intervention.phase == .breached
                 {
                     draft.level = 2
@@ -88,9 +91,13 @@ public struct MaintenanceService: Service {
                             body: why))
                     report.escalated += 1
                 }
+                if events.isEmpty, fresh.isEmpty, current.sla == old.sla { continue }
                 _ = try await tickets.commit(draft, old: old, events: events, changes: [], now: now)
             } catch ParcError.versionMismatch {
                 continue  // someone changed it meanwhile: the next pass looks again
+            } catch {
+                // One broken ticket must not stop the pass for the others.
+                logger.error("ticket pass: ticket skipped", metadata: ["ticket": "\(old.id)", "error": "\(error)"])
             }
         }
         for old in try await storage.tickets.resolved(before: now.addingTimeInterval(-settings.reopenWindow), limit: 1000) {
@@ -102,7 +109,11 @@ public struct MaintenanceService: Service {
             do {
                 _ = try await tickets.commit(draft, old: old, events: [event], changes: [SLAChange(at: now, status: .closed)], now: now)
                 report.closed += 1
-            } catch ParcError.versionMismatch { continue }
+            } catch ParcError.versionMismatch {
+                continue
+            } catch {
+                logger.error("ticket pass: ticket not closed", metadata: ["ticket": "\(old.id)", "error": "\(error)"])
+            }
         }
         if report.breaches + report.escalated + report.closed > 0 {
             logger.info(
@@ -191,6 +202,8 @@ public struct MaintenanceService: Service {
                 report.opened += 1
             } catch ParcError.conflict(let field, _) where field == "dedup_key" {
                 continue  // another node opened it a moment ago
+            } catch {
+                logger.error("ticket rules: ticket not opened", metadata: ["rule": "\(key)", "error": "\(error)"])
             }
         }
         // Open tickets whose condition cleared are resolved or annotated; those whose condition came back are noted again.
@@ -218,7 +231,11 @@ public struct MaintenanceService: Service {
                 do {
                     _ = try await tickets.commit(draft, old: entry.ticket, events: events, changes: [SLAChange(at: now, status: .resolved)], now: now)
                     report.resolved += 1
-                } catch ParcError.versionMismatch { continue }
+                } catch ParcError.versionMismatch {
+                    continue
+                } catch {
+                    logger.error("ticket rules: ticket not resolved", metadata: ["ticket": "\(entry.ticket.id)", "error": "\(error)"])
+                }
             case .annotate:
                 guard entry.clearedAt == nil else { continue }
                 try await storage.database.write(

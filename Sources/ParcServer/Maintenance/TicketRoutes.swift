@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import ParcCore
+public import ParcCore
 import ParcStore
 
 extension ParcApplication {
@@ -170,14 +170,12 @@ extension ParcApplication {
             let query = request.queryDictionary
             let rows = try await service.report(query, principal: principal)
             guard query["format"] == "csv" else { return try Reply.json(rows) }
-            var text = CSVWriter.line(TicketReport.csvHeader)
-            for row in rows { text += CSVWriter.line(TicketReport.csvFields(row)) }
             return Response(
                 status: .ok,
                 headers: [
                     .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"tickets-by-\(query["by"] ?? "").csv\"",
                 ],
-                body: .init(byteBuffer: ByteBuffer(string: text)))
+                body: .init(byteBuffer: ByteBuffer(string: TicketReport.csv(rows))))
         }
         let maintenance = self.maintenance
         api.add(
@@ -209,6 +207,14 @@ struct MaintenanceRun: Codable, Sendable {
     var rules: MaintenanceService.RulesReport
 }
 
+extension ParcApplication {
+    /// `parc tickets report`: the report as the API would give it to `principal`, as CSV or JSON text.
+    public func ticketReport(_ query: [String: String], as principal: Principal) async throws -> String {
+        let rows = try await tickets.report(query, principal: principal)
+        return query["format"] == "json" ? String(decoding: try APIJSON.encoder.encode(rows), as: UTF8.self) + "\n" : TicketReport.csv(rows)
+    }
+}
+
 extension TicketService {
     /// Report rows for `by`, over `[from, to)`, in the caller's scope (narrowed to one collectivité when asked).
     func report(_ query: [String: String], principal: Principal) async throws -> [TicketReport.Row] {
@@ -227,14 +233,13 @@ extension TicketService {
         if let format = query["format"], format != "csv", format != "json" { v.fail("format", "must be csv or json") }
         try v.check()
         let now = clock.now()
-        var scope = principal.scope
+        let scope = principal.scope
         if let narrowed {
             guard try await storage.repository(Collectivite.self).get(narrowed, in: scope) != nil else { throw ParcError.notFound("collectivite") }
-            if case .establishments = scope {} else { scope = .collectivite(narrowed) }
         }
         let start = from.map { Date(timeIntervalSince1970: Double($0.daysSinceEpoch) * 86_400) } ?? now.addingTimeInterval(-365 * 86_400)
         let end = to.map { Date(timeIntervalSince1970: Double($0.daysSinceEpoch + 1) * 86_400) } ?? now.addingTimeInterval(1)
-        let facts = try await storage.tickets.reportFacts(groupBy: dimension!, in: scope, from: start, to: end)
+        let facts = try await storage.tickets.reportFacts(groupBy: dimension!, in: scope, ownerID: narrowed, from: start, to: end)
         let keys = facts.compactMap(\.key)
         var labels: [UUID: String] = [:]
         switch dimension! {

@@ -27,6 +27,13 @@ struct TicketService: Sendable {
         guard principal.role != .establishmentStaff else { throw ParcError.forbidden("establishment staff cannot \(what)") }
     }
 
+    /// The lot a ticket is measured against is the collectivité's decision, not the measured party's.
+    func requireContractManager(_ principal: Principal) throws {
+        guard principal.role == .admin || principal.role == .collectivite else {
+            throw ParcError.forbidden("only the collectivité chooses the contract lot of a ticket")
+        }
+    }
+
     func get(_ id: UUID, principal: Principal) async throws -> Ticket {
         try authorize(principal, .read)
         guard let ticket = try await repository.get(id, in: principal.scope) else { throw ParcError.notFound("ticket") }
@@ -92,7 +99,10 @@ struct TicketService: Sendable {
             device = found
             establishment = try await context.establishment(found.establishmentID)
         } else {
-            establishment = try await context.establishment(input.establishmentID!)
+            guard let establishmentID = input.establishmentID else {
+                throw ParcError.validation([FieldError(field: "establishment_id", reason: "is required (or give the asset_tag of a device)")])
+            }
+            establishment = try await context.establishment(establishmentID)
             device = try await context.sibling(Device.self, input.deviceID, of: establishment.id, field: "device_id")
         }
         let cart = try await context.sibling(MobileCart.self, input.cartID ?? device?.cartID, of: establishment.id, field: "cart_id")
@@ -101,6 +111,7 @@ struct TicketService: Sendable {
         let room = try await context.sibling(Room.self, input.roomID ?? device?.roomID, of: establishment.id, field: "room_id")
         var policy: SLAPolicy?
         if let policyID = input.slaPolicyID {
+            try requireContractManager(principal)
             policy = try await ownPolicy(policyID, ownerID: establishment.ownerID)
         }
         var assignee = input.assigneeID
@@ -309,8 +320,12 @@ struct TicketService: Sendable {
         ticket.internetLinkID = try await context.sibling(
             InternetLink.self, input.internetLinkID, of: old.establishmentID, field: "internet_link_id")?.id
         ticket.roomID = try await context.sibling(Room.self, input.roomID, of: old.establishmentID, field: "room_id")?.id
+        if !old.status.isOpen, valid.priority != old.priority || input.slaPolicyID != old.slaPolicyID {
+            // Its service levels are settled: changing them now would rewrite the compliance figures.
+            throw ParcError.conflict(field: "priority", message: "a \(old.status.rawValue) ticket keeps its priority and contract lot")
+        }
         if input.slaPolicyID != old.slaPolicyID {
-            try requireMaintainer(principal, "change the service levels of a ticket")
+            try requireContractManager(principal)
             ticket.slaPolicyID = try await input.slaPolicyID.asyncMap { try await ownPolicy($0, ownerID: old.ownerID).id }
         }
         var events: [TicketEvent] = []

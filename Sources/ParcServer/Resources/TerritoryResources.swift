@@ -104,6 +104,11 @@ struct EstablishmentResource: InventoryResource {
             extra.append(
                 WriteStatement(
                     "UPDATE devices SET owner_id = \(record.ownerID), academie_code = \(record.academieCode) WHERE establishment_id = \(record.id)"))
+            // Tickets follow too, and leave the former owner's contract lots and rounds.
+            extra.append(context.storage.tickets.move(establishmentID: record.id, ownerID: record.ownerID, academieCode: record.academieCode))
+            if existing.ownerID != record.ownerID {
+                extra += try await MaintenanceScope.detach(record.id, from: existing.ownerID, storage: context.storage, now: context.now)
+            }
         }
         return Built(record: record, extra: extra)
     }
@@ -113,7 +118,9 @@ struct EstablishmentResource: InventoryResource {
             ("devices", "devices"), ("rooms", "rooms"), ("buildings", "buildings"), ("mobile_carts", "classes mobiles"),
             ("access_points", "access points"), ("internet_links", "Internet links"),
         ].map { Repository<Establishment>.noDependents($0.0, column: "establishment_id", on: e.id, describe: $0.1) }
+            + [TicketStore.noOpenTickets(establishmentID: e.id)]
     }
+
 }
 
 /// Finds the collectivité that legal competence designates for an establishment.

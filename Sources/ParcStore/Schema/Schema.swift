@@ -221,18 +221,30 @@ enum Schema {
                 "CREATE UNIQUE INDEX tickets_number_key ON tickets (establishment_id, number)",
                 // One open ticket per device (or link) and rule, even with several nodes evaluating rules.
                 "CREATE UNIQUE INDEX tickets_dedup_key ON tickets (dedup_key) WHERE is_open AND dedup_key IS NOT NULL",
-                // Queues: an establishment's or a technician's open tickets, soonest due first.
-                "CREATE INDEX tickets_open_establishment_idx ON tickets (establishment_id, gtr_due_at) WHERE is_open",
-                "CREATE INDEX tickets_open_assignee_idx ON tickets (assignee_id, gtr_due_at) WHERE is_open",
+                // Queues: an establishment's or a technician's open tickets, soonest due first. `is_open` is an
+                // equality column rather than a partial-index predicate, so SQLite picks these without statistics.
+                "CREATE INDEX tickets_queue_establishment_idx ON tickets (establishment_id, is_open, gtr_due_at)",
+                "CREATE INDEX tickets_queue_assignee_idx ON tickets (assignee_id, is_open, gtr_due_at)",
                 // The escalation pass looks only at open tickets whose next deadline passed.
                 "CREATE INDEX tickets_open_gti_idx ON tickets (gti_due_at) WHERE is_open",
                 "CREATE INDEX tickets_open_gtr_idx ON tickets (gtr_due_at) WHERE is_open",
                 "CREATE INDEX tickets_open_escalate_idx ON tickets (escalate_at) WHERE is_open",
                 "CREATE INDEX tickets_resolved_idx ON tickets (resolved_at) WHERE status = 'resolved'",
-                // Reports read a collectivité's or an establishment's tickets of a period.
-                "CREATE INDEX tickets_owner_opened_idx ON tickets (owner_id, opened_at)",
-                "CREATE INDEX tickets_establishment_opened_idx ON tickets (establishment_id, opened_at)",
-                "CREATE INDEX tickets_academie_opened_idx ON tickets (academie_code, opened_at)",
+                // Reports read a scope's tickets of a period from the index alone (covering: no table lookup), and
+                // a scope's backlog likewise.
+                """
+                CREATE INDEX tickets_report_owner_idx ON tickets (owner_id, opened_at, establishment_id, assignee_id, model_id, is_open,
+                  gti_met, gtr_met, restore_minutes)
+                """,
+                """
+                CREATE INDEX tickets_report_establishment_idx ON tickets (establishment_id, opened_at, owner_id, assignee_id, model_id,
+                  is_open, gti_met, gtr_met, restore_minutes)
+                """,
+                """
+                CREATE INDEX tickets_report_academie_idx ON tickets (academie_code, opened_at, owner_id, establishment_id, assignee_id,
+                  model_id, is_open, gti_met, gtr_met, restore_minutes)
+                """,
+                "CREATE INDEX tickets_backlog_owner_idx ON tickets (owner_id, is_open, opened_at, establishment_id, assignee_id, model_id)",
                 "CREATE INDEX tickets_device_idx ON tickets (device_id)",
                 """
                 CREATE TABLE ticket_events (seq {seq}, ticket_id {uuid} NOT NULL REFERENCES tickets (id), at {ts} NOT NULL,

@@ -70,6 +70,29 @@ public struct TicketStore: Sendable {
         WriteStatement("DELETE FROM round_establishments WHERE round_id = \(roundID)")
     }
 
+    /// An establishment changed owner or académie: its tickets follow, and leave the former owner's contract (the
+    /// next change replays them on the new owner's).
+    public func move(establishmentID: UUID, ownerID: UUID, academieCode: String?) -> WriteStatement {
+        WriteStatement(
+            """
+            UPDATE tickets SET owner_id = \(ownerID), academie_code = \(academieCode),
+              sla_policy_id = CASE WHEN owner_id = \(ownerID) THEN sla_policy_id ELSE NULL END
+            WHERE establishment_id = \(establishmentID)
+            """)
+    }
+
+    /// An establishment with open tickets is not deleted: they would lose their place in every queue.
+    public static func noOpenTickets(establishmentID: UUID) -> WriteStatement {
+        WriteStatement(
+            "SELECT 1 AS found FROM tickets WHERE establishment_id = \(establishmentID) AND is_open = \(true) LIMIT 1",
+            expect: .none(orElse: .conflict(field: nil, message: "still has open tickets; resolve or close them first")))
+    }
+
+    public func rounds(collectiviteID: UUID) async throws -> [Round] {
+        try await database.query("SELECT * FROM rounds WHERE collectivite_id = \(collectiviteID) AND deleted_at IS NULL ORDER BY name, id")
+            .map(Round.init(row:))
+    }
+
     /// Open tickets keep the contract they were opened under until closed or moved to another lot.
     public static func noOpenTickets(policyID: UUID) -> WriteStatement {
         WriteStatement(
@@ -136,7 +159,7 @@ public struct TicketStore: Sendable {
 
     /// Open tickets in the scope (optionally one assignee's), soonest restoration deadline first, then priority.
     public func queue(in scope: Scope, assigneeID: UUID?, limit: Int) async throws -> [Ticket] {
-        var conditions: [SQLQuery] = ["t.is_open", ScopeSQL.predicate(scope, .denormalized, alias: "t")]
+        var conditions: [SQLQuery] = ["t.is_open = \(true)", ScopeSQL.predicate(scope, .denormalized, alias: "t")]
         if let assigneeID { conditions.append("t.assignee_id = \(assigneeID)") }
         return try await database.query(
             """
@@ -153,7 +176,7 @@ public struct TicketStore: Sendable {
             SELECT * FROM tickets t WHERE t.is_open AND (
               (t.gti_due_at <= \(now) AND NOT t.gti_breached) OR (t.gtr_due_at <= \(now) AND NOT t.gtr_breached)
               OR (t.escalate_at <= \(now) AND t.level = 1))
-            ORDER BY t.id LIMIT \(limit)
+            ORDER BY t.updated_at LIMIT \(limit)
             """
         ).map(Ticket.init(row:))
     }
@@ -213,8 +236,9 @@ public struct TicketStore: Sendable {
     public func rounds(covering establishmentID: UUID) async throws -> [Round] {
         try await database.query(
             """
-            SELECT r.* FROM rounds r JOIN round_establishments re ON re.round_id = r.id
-            WHERE re.establishment_id = \(establishmentID) AND r.deleted_at IS NULL ORDER BY r.name, r.id
+            SELECT r.* FROM rounds r JOIN round_establishments re ON re.round_id = r.id JOIN principals p ON p.id = r.technician_id
+            WHERE re.establishment_id = \(establishmentID) AND r.deleted_at IS NULL AND p.disabled_at IS NULL AND p.role = 'technician'
+            ORDER BY r.name, r.id
             """
         ).map(Round.init(row:))
     }
@@ -295,44 +319,46 @@ public struct TicketStore: Sendable {
 
     // MARK: Reports
 
-    /// Report rows grouped by one ticket column, for tickets opened in `[from, to)` inside the scope.
-    public func reportFacts(groupBy dimension: TicketReport.Dimension, in scope: Scope, from: Date, to: Date) async throws -> [TicketReport.Facts] {
+    /// Report rows grouped by one ticket column, for tickets opened in `[from, to)` inside the scope. The period's
+    /// tickets are read from a covering index and counted here: one pass, no sort, no per-row SQL expression.
+    public func reportFacts(groupBy dimension: TicketReport.Dimension, in scope: Scope, ownerID: UUID? = nil, from: Date, to: Date) async throws
+        -> [TicketReport.Facts]
+    {
         let column = TicketStore.column(dimension)
-        let inScope = ScopeSQL.predicate(scope, .denormalized, alias: "t")
-        var facts: [String: TicketReport.Facts] = [:]
-        func key(_ row: SQLRow) throws -> UUID? { try row.optionalUUID("k") }
-        func entry(_ k: UUID?) -> String { k?.uuidString ?? "-" }
+        var inScope = ScopeSQL.predicate(scope, .denormalized, alias: "t")
+        if let ownerID { inScope = inScope + " AND t.owner_id = \(ownerID)" }
+        var facts: [UUID?: TicketReport.Facts] = [:]
         for row in try await database.query(
             """
-            SELECT t.\(raw: column) AS k, COUNT(*) AS opened, SUM(CASE WHEN t.is_open THEN 0 ELSE 1 END) AS closed,
-              SUM(CASE WHEN t.gti_met IS NULL THEN 0 ELSE 1 END) AS gti_known, SUM(CASE WHEN t.gti_met THEN 1 ELSE 0 END) AS gti_ok,
-              SUM(CASE WHEN t.gtr_met IS NULL THEN 0 ELSE 1 END) AS gtr_known, SUM(CASE WHEN t.gtr_met THEN 1 ELSE 0 END) AS gtr_ok
-            FROM tickets t WHERE \(inScope) AND t.opened_at >= \(from) AND t.opened_at < \(to) GROUP BY t.\(raw: column)
+            SELECT t.\(raw: column) AS k, t.is_open, t.gti_met, t.gtr_met, t.restore_minutes FROM tickets t
+            WHERE \(inScope) AND t.opened_at >= \(from) AND t.opened_at < \(to)
             """)
         {
-            let k = try key(row)
-            facts[entry(k)] = TicketReport.Facts(
-                key: k, opened: try row.int("opened"), closed: try row.int("closed"), interventionKnown: try row.int("gti_known"),
-                interventionMet: try row.int("gti_ok"), restorationKnown: try row.int("gtr_known"), restorationMet: try row.int("gtr_ok"))
+            let k = try row.optionalUUID("k")
+            var f = facts[k] ?? TicketReport.Facts(key: k)
+            f.opened += 1
+            if try !row.bool("is_open") { f.closed += 1 }
+            if let met = try row.optionalBool("gti_met") {
+                f.interventionKnown += 1
+                if met { f.interventionMet += 1 }
+            }
+            if let met = try row.optionalBool("gtr_met") {
+                f.restorationKnown += 1
+                if met { f.restorationMet += 1 }
+            }
+            if let minutes = try row.optionalInt("restore_minutes") { f.restoreMinutes.append(minutes) }
+            facts[k] = f
         }
-        for row in try await database.query(
-            """
-            SELECT t.\(raw: column) AS k, t.restore_minutes FROM tickets t
-            WHERE \(inScope) AND t.opened_at >= \(from) AND t.opened_at < \(to) AND t.restore_minutes IS NOT NULL
-            """)
-        {
-            facts[entry(try key(row))]?.restoreMinutes.append(try row.int("restore_minutes"))
-        }
-        for row in try await database.query("SELECT t.\(raw: column) AS k, t.opened_at FROM tickets t WHERE \(inScope) AND t.is_open") {
-            let k = try key(row)
-            facts[entry(k), default: TicketReport.Facts(key: k)].backlogOpenedAt.append(try row.date("opened_at"))
+        for row in try await database.query("SELECT t.\(raw: column) AS k, t.opened_at FROM tickets t WHERE \(inScope) AND t.is_open = \(true)") {
+            let k = try row.optionalUUID("k")
+            facts[k, default: TicketReport.Facts(key: k)].backlogOpenedAt.append(try row.date("opened_at"))
         }
         if dimension == .model {
             for row in try await database.query(
-                "SELECT t.model_id AS k, COUNT(*) AS n FROM devices t WHERE \(ScopeSQL.predicate(scope, .denormalized, alias: "t")) AND t.deleted_at IS NULL GROUP BY t.model_id"
-            ) {
-                let k = try key(row)
-                if facts[entry(k)] != nil { facts[entry(k)]?.devices = try row.int("n") }
+                "SELECT t.model_id AS k, COUNT(*) AS n FROM devices t WHERE \(inScope) AND t.deleted_at IS NULL GROUP BY t.model_id")
+            {
+                let k = try row.optionalUUID("k")
+                if facts[k] != nil { facts[k]?.devices = try row.int("n") }
             }
         }
         return facts.values.sorted { ($0.key?.uuidString ?? "") < ($1.key?.uuidString ?? "") }

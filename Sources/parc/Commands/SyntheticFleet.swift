@@ -24,7 +24,9 @@ struct SyntheticFleet: Sendable {
             establishments: ids, collectivites: owners.map(\.id), references: Dictionary(uniqueKeysWithValues: owners.map { ($0.id, $0.reference) }))
     }
 
-    static func seed(_ storage: Storage, devices: Int, establishments count: Int) async throws -> SyntheticFleet {
+    /// `concentrated`: the first establishments are lycées of one "Région témoin", for benchmarks that need a
+    /// collectivité of a given size (the ticket report of a région with 500 lycées).
+    static func seed(_ storage: Storage, devices: Int, establishments count: Int, concentrated: Int = 0) async throws -> SyntheticFleet {
         let now = Date()
         var generator = SplitMix64(seed: 7)
         func id() -> UUID {
@@ -70,10 +72,12 @@ struct SyntheticFleet: Sendable {
             let sequence = 1000 + n / departements.count
             let digits = Int(d.code)! * 10_000 + sequence
             let uai = try UAI(validating: String(format: "%07d", digits) + String(UAI.checkLetter(for: digits)))
-            let kind: Establishment.Kind = n % 10 < 6 ? .ecoleElementaire : (n % 10 < 9 ? .college : .lyceeGeneralTechnologique)
+            let kind: Establishment.Kind =
+                n < concentrated ? .lyceeGeneralTechnologique : n % 10 < 6 ? .ecoleElementaire : (n % 10 < 9 ? .college : .lyceeGeneralTechnologique)
             let communeCode = d.code + String(format: "%03d", n % 10 + 1)
             let owner: Collectivite =
                 switch kind {
+                case _ where n < concentrated: collectivite(.region, "99", "Région témoin", d.academieCode)
                 case .college: collectivite(.departement, d.code, "Département \(d.code)", d.academieCode)
                 case .lyceeGeneralTechnologique: collectivite(.region, d.regionCode ?? "00", "Région \(d.regionCode ?? "00")", d.academieCode)
                 default: collectivite(.commune, communeCode, "Commune \(communeCode)", d.academieCode)
