@@ -79,6 +79,7 @@ public struct ParcApplication: Sendable {
             startup.bootstrapToken = issued.token
             if configuration.loadDemo, try await storage.repository(Establishment.self).count([]) == 0 {
                 startup.demo = try await loader.loadDemo(territory: configuration.demoTerritory, as: issued.principal)
+                startup.demo?.tickets = try await loadDemoMaintenance(territory: configuration.demoTerritory, as: issued.principal)
             }
         }
         return startup

@@ -262,6 +262,12 @@ import Testing
         let startup = try await parc.prepare()
         #expect(startup.bootstrapToken != nil)
         #expect(startup.demo?.establishments == 67 && startup.demo?.devices == 3891)
+        // The demo's maintenance: tickets at various stages, in the technicians' queues, with their contract's clocks.
+        #expect(startup.demo?.tickets == 6)
+        let open = try await parc.storage.tickets.queue(in: .all, assigneeID: nil, limit: 50)
+        #expect(open.count == 5)
+        #expect(open.allSatisfy { $0.sla != nil && $0.assigneeID != nil })
+        #expect(open.contains { $0.level == 3 && $0.supplierCase?.rmaNumber == "RMA-974-1182" && $0.status == .pending })
     }
 }
 

@@ -57,6 +57,8 @@ public struct InventoryLoader: Sendable {
     public struct DemoSummary: Sendable {
         public var establishments: Int
         public var devices: Int
+        /// Maintenance tickets of the demo (`maintenance.json`), at various stages.
+        public var tickets = 0
     }
 
     /// Loads `catalogue/` and `demo/<territory>/` as `principal`. Fails whole on the first invalid file.

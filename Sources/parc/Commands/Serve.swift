@@ -32,7 +32,9 @@ struct Serve: AsyncParsableCommand {
         let parc = try ParcApplication(configuration: configuration, logger: logger)
         let app = parc.makeApplication { startup in
             if !startup.appliedMigrations.isEmpty { say("Applied migrations: \(startup.appliedMigrations.joined(separator: ", "))") }
-            if let demo = startup.demo { say("Loaded the demo territory: \(demo.establishments) establishments, \(demo.devices) devices.") }
+            if let demo = startup.demo {
+                say("Loaded the demo territory: \(demo.establishments) establishments, \(demo.devices) devices, \(demo.tickets) maintenance tickets.")
+            }
             if let token = startup.bootstrapToken {
                 say(
                     """
