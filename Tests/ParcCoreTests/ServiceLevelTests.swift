@@ -341,9 +341,12 @@ let holidayFiles: HolidayZones = {
 
     @Test func reportRowsFollowTheirDefinitions() {
         let now = Date(timeIntervalSince1970: 1_795_000_000)
-        let facts = TicketReport.Facts(
-            key: nil, opened: 10, closed: 8, interventionKnown: 8, interventionMet: 6, restorationKnown: 4, restorationMet: 3,
-            restoreMinutes: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], backlogOpenedAt: [now - 86_400, now - 3 * 86_400], devices: 200)
+        var facts = TicketReport.Facts(key: nil)
+        (facts.opened, facts.closed, facts.interventionKnown, facts.interventionMet, facts.restorationKnown, facts.restorationMet) = (
+            10, 8, 8, 6, 4, 3
+        )
+        facts.restoreHistogram = [10: 1, 20: 1, 30: 1, 40: 1, 50: 1, 60: 1, 70: 1, 80: 1, 90: 1, 100: 1]
+        (facts.openNow, facts.oldestOpenedAt, facts.meanOpenedAt, facts.devices) = (2, now - 3 * 86_400, now - 2 * 86_400, 200)
         let row = TicketReport.row(facts, label: "x", now: now)
         #expect(row.interventionCompliance == 75)
         #expect(row.restorationCompliance == 75)
@@ -353,5 +356,8 @@ let holidayFiles: HolidayZones = {
         #expect(row.backlogMaxAgeDays == 3)
         #expect(row.openNow == 2)
         #expect(row.ticketsPer100Devices == 5)
+        #expect(TicketReport.nearestRank([5: 8, 100: 2], 0.9) == 100)
+        #expect(TicketReport.nearestRank([5: 9, 100: 1], 0.9) == 5)
+        #expect(TicketReport.nearestRank([:], 0.9) == nil)
     }
 }

@@ -54,7 +54,7 @@ public enum TicketReport {
         case collectivite, establishment, technician, model
     }
 
-    /// Raw counts read from the store for one group.
+    /// What the store aggregates for one group.
     public struct Facts: Sendable, Equatable {
         public var key: UUID?
         public var opened = 0
@@ -63,25 +63,15 @@ public enum TicketReport {
         public var interventionMet = 0
         public var restorationKnown = 0
         public var restorationMet = 0
-        public var restoreMinutes: [Int] = []
-        public var backlogOpenedAt: [Date] = []
+        /// Business minutes to restoration → how many restored tickets took that long.
+        public var restoreHistogram: [Int: Int] = [:]
+        public var openNow = 0
+        public var oldestOpenedAt: Date?
+        /// The mean opening instant of the open tickets: the backlog's mean age is `now` minus it.
+        public var meanOpenedAt: Date?
         public var devices: Int?
 
-        public init(
-            key: UUID?, opened: Int = 0, closed: Int = 0, interventionKnown: Int = 0, interventionMet: Int = 0, restorationKnown: Int = 0,
-            restorationMet: Int = 0, restoreMinutes: [Int] = [], backlogOpenedAt: [Date] = [], devices: Int? = nil
-        ) {
-            self.key = key
-            self.opened = opened
-            self.closed = closed
-            self.interventionKnown = interventionKnown
-            self.interventionMet = interventionMet
-            self.restorationKnown = restorationKnown
-            self.restorationMet = restorationMet
-            self.restoreMinutes = restoreMinutes
-            self.backlogOpenedAt = backlogOpenedAt
-            self.devices = devices
-        }
+        public init(key: UUID?) { self.key = key }
     }
 
     public struct Row: Codable, Equatable, Sendable {
@@ -122,24 +112,30 @@ public enum TicketReport {
 
     public static func row(_ facts: Facts, label: String, now: Date) -> Row {
         func percent(_ part: Int, _ whole: Int) -> Double? { whole == 0 ? nil : rounded(Double(part) * 100 / Double(whole)) }
-        let restore = facts.restoreMinutes.sorted()
-        let ages = facts.backlogOpenedAt.map { max(0, now.timeIntervalSince($0)) / 86_400 }
+        let restored = facts.restoreHistogram.values.reduce(0, +)
+        let total = facts.restoreHistogram.reduce(0) { $0 + $1.key * $1.value }
+        func age(_ date: Date?) -> Double? { date.map { rounded(max(0, now.timeIntervalSince($0)) / 86_400) } }
         return Row(
-            key: facts.key, label: label, opened: facts.opened, closed: facts.closed, openNow: facts.backlogOpenedAt.count,
+            key: facts.key, label: label, opened: facts.opened, closed: facts.closed, openNow: facts.openNow,
             interventionCompliance: percent(facts.interventionMet, facts.interventionKnown),
             restorationCompliance: percent(facts.restorationMet, facts.restorationKnown),
-            meanRestoreMinutes: restore.isEmpty ? nil : rounded(Double(restore.reduce(0, +)) / Double(restore.count)),
-            p90RestoreMinutes: nearestRank(restore, 0.9),
-            backlogMeanAgeDays: ages.isEmpty ? nil : rounded(ages.reduce(0, +) / Double(ages.count)),
-            backlogMaxAgeDays: ages.max().map(rounded), devices: facts.devices,
+            meanRestoreMinutes: restored == 0 ? nil : rounded(Double(total) / Double(restored)),
+            p90RestoreMinutes: nearestRank(facts.restoreHistogram, 0.9), backlogMeanAgeDays: age(facts.meanOpenedAt),
+            backlogMaxAgeDays: age(facts.oldestOpenedAt), devices: facts.devices,
             ticketsPer100Devices: facts.devices.flatMap { $0 == 0 ? nil : rounded(Double(facts.opened) * 100 / Double($0)) })
     }
 
-    /// The nearest-rank percentile of sorted values.
-    public static func nearestRank(_ sorted: [Int], _ p: Double) -> Int? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return sorted[max(0, min(sorted.count - 1, rank - 1))]
+    /// The nearest-rank percentile of values given as value → count.
+    public static func nearestRank(_ histogram: [Int: Int], _ p: Double) -> Int? {
+        let n = histogram.values.reduce(0, +)
+        guard n > 0 else { return nil }
+        let rank = max(1, Int((p * Double(n)).rounded(.up)))
+        var seen = 0
+        for value in histogram.keys.sorted() {
+            seen += histogram[value]!
+            if seen >= rank { return value }
+        }
+        return histogram.keys.max()
     }
 
     static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }

@@ -9,6 +9,11 @@ public enum SQLDialect: String, Sendable {
     /// Case-insensitive substring match.
     var ilike: String { self == .postgres ? "ILIKE" : "LIKE" }
 
+    /// Seconds since 1970 of a timestamp column, as a number SQL can average.
+    func epochSeconds(_ column: String) -> String {
+        self == .postgres ? "CAST(EXTRACT(EPOCH FROM \(column)) AS DOUBLE PRECISION)" : "((julianday(\(column)) - 2440587.5) * 86400.0)"
+    }
+
     /// Column types in migrations: `{uuid}`, `{ts}`, `{bool}`, `{int}`, `{real}`, `{seq}`, `{without_rowid}`, `{blob}` are replaced per dialect.
     func ddl(_ text: String) -> String {
         let types: [(String, String)] =

@@ -151,6 +151,7 @@ public struct SQLRow: Sendable {
     public func bytes(_ name: String) throws -> [UInt8] {
         switch self[name] {
         case .blob(let b): return b
+        case .uuid(let u): return withUnsafeBytes(of: u.uuid) { Array($0) }
         case .text(let t): return Array(t.utf8)
         default: throw fail(name, "bytes")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import ParcCore
 
 /// SQLite through GRDB: a `DatabasePool` (WAL, one writer, concurrent readers) on disk, or an in-memory
@@ -96,20 +97,35 @@ public final class SQLiteDatabase: SQLDatabase {
         try writer.close()
     }
 
+    /// Reads each column straight from the SQLite statement (no intermediate row copy); 16-byte blobs are UUIDs,
+    /// which is how Parc stores them.
     static func rows(_ statement: Statement, _ arguments: StatementArguments) throws -> [SQLRow] {
         let columns = SQLRow.Columns(statement.columnNames)
+        let count = Int32(statement.columnCount)
+        let handle = statement.sqliteStatement
         var rows: [SQLRow] = []
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try cursor.next() {
+        while try cursor.next() != nil {
             var values: [SQLValue] = []
-            values.reserveCapacity(row.count)
-            for value in row.databaseValues {
-                switch value.storage {
-                case .null: values.append(.null)
-                case .int64(let i): values.append(.int(i))
-                case .double(let d): values.append(.double(d))
-                case .string(let s): values.append(.text(s))
-                case .blob(let data): values.append(.blob([UInt8](data)))
+            values.reserveCapacity(Int(count))
+            for i in 0..<count {
+                switch sqlite3_column_type(handle, i) {
+                case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(handle, i)))
+                case SQLITE_FLOAT: values.append(.double(sqlite3_column_double(handle, i)))
+                case SQLITE_TEXT:
+                    let length = Int(sqlite3_column_bytes(handle, i))
+                    let text = sqlite3_column_text(handle, i).map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
+                    values.append(.text(text ?? ""))
+                case SQLITE_BLOB:
+                    let length = Int(sqlite3_column_bytes(handle, i))
+                    let bytes = sqlite3_column_blob(handle, i).map { UnsafeRawBufferPointer(start: $0, count: length) }
+                    if length == 16, let b = bytes {
+                        values.append(
+                            .uuid(UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))))
+                    } else {
+                        values.append(.blob(bytes.map { Array($0) } ?? []))
+                    }
+                default: values.append(.null)
                 }
             }
             rows.append(SQLRow(columns: columns, values: values))

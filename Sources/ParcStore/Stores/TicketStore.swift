@@ -319,39 +319,55 @@ public struct TicketStore: Sendable {
 
     // MARK: Reports
 
-    /// Report rows grouped by one ticket column, for tickets opened in `[from, to)` inside the scope. The period's
-    /// tickets are read from a covering index and counted here: one pass, no sort, no per-row SQL expression.
+    /// Report figures grouped by one ticket column, for tickets opened in `[from, to)` inside the scope. Everything
+    /// is aggregated by the database from covering indexes; only one row per group (and per distinct restoration
+    /// time, for the percentile) comes back.
     public func reportFacts(groupBy dimension: TicketReport.Dimension, in scope: Scope, ownerID: UUID? = nil, from: Date, to: Date) async throws
         -> [TicketReport.Facts]
     {
         let column = TicketStore.column(dimension)
         var inScope = ScopeSQL.predicate(scope, .denormalized, alias: "t")
         if let ownerID { inScope = inScope + " AND t.owner_id = \(ownerID)" }
+        let period: SQLQuery = inScope + " AND t.opened_at >= \(from) AND t.opened_at < \(to)"
         var facts: [UUID?: TicketReport.Facts] = [:]
         for row in try await database.query(
             """
-            SELECT t.\(raw: column) AS k, t.is_open, t.gti_met, t.gtr_met, t.restore_minutes FROM tickets t
-            WHERE \(inScope) AND t.opened_at >= \(from) AND t.opened_at < \(to)
+            SELECT t.\(raw: column) AS k, COUNT(*) AS opened, SUM(CASE WHEN t.is_open THEN 0 ELSE 1 END) AS closed,
+              COUNT(t.gti_met) AS gti_known, SUM(CASE WHEN t.gti_met THEN 1 ELSE 0 END) AS gti_ok,
+              COUNT(t.gtr_met) AS gtr_known, SUM(CASE WHEN t.gtr_met THEN 1 ELSE 0 END) AS gtr_ok
+            FROM tickets t WHERE \(period) GROUP BY t.\(raw: column)
+            """)
+        {
+            let k = try row.optionalUUID("k")
+            var f = TicketReport.Facts(key: k)
+            f.opened = try row.int("opened")
+            f.closed = try row.int("closed")
+            f.interventionKnown = try row.int("gti_known")
+            f.interventionMet = try row.int("gti_ok")
+            f.restorationKnown = try row.int("gtr_known")
+            f.restorationMet = try row.int("gtr_ok")
+            facts[k] = f
+        }
+        for row in try await database.query(
+            """
+            SELECT t.\(raw: column) AS k, t.restore_minutes AS m, COUNT(*) AS n FROM tickets t
+            WHERE \(period) AND t.restore_minutes IS NOT NULL GROUP BY t.\(raw: column), t.restore_minutes
+            """)
+        {
+            facts[try row.optionalUUID("k")]?.restoreHistogram[try row.int("m")] = try row.int("n")
+        }
+        for row in try await database.query(
+            """
+            SELECT t.\(raw: column) AS k, COUNT(*) AS n, MIN(t.opened_at) AS oldest, AVG(\(raw: database.dialect.epochSeconds("t.opened_at"))) AS mean
+            FROM tickets t WHERE \(inScope) AND t.is_open = \(true) GROUP BY t.\(raw: column)
             """)
         {
             let k = try row.optionalUUID("k")
             var f = facts[k] ?? TicketReport.Facts(key: k)
-            f.opened += 1
-            if try !row.bool("is_open") { f.closed += 1 }
-            if let met = try row.optionalBool("gti_met") {
-                f.interventionKnown += 1
-                if met { f.interventionMet += 1 }
-            }
-            if let met = try row.optionalBool("gtr_met") {
-                f.restorationKnown += 1
-                if met { f.restorationMet += 1 }
-            }
-            if let minutes = try row.optionalInt("restore_minutes") { f.restoreMinutes.append(minutes) }
+            f.openNow = try row.int("n")
+            f.oldestOpenedAt = try row.optionalDate("oldest")
+            f.meanOpenedAt = try row.optionalDouble("mean").map { Date(timeIntervalSince1970: $0) }
             facts[k] = f
-        }
-        for row in try await database.query("SELECT t.\(raw: column) AS k, t.opened_at FROM tickets t WHERE \(inScope) AND t.is_open = \(true)") {
-            let k = try row.optionalUUID("k")
-            facts[k, default: TicketReport.Facts(key: k)].backlogOpenedAt.append(try row.date("opened_at"))
         }
         if dimension == .model {
             for row in try await database.query(
