@@ -213,7 +213,7 @@ public struct MaintenanceService: Service {
             let rule = settings.rule(kind)
             if findings[key] != nil {
                 report.stillOpen += 1
-                if entry.clearedAt != nil { try await storage.database.write(WriteBatch([storage.tickets.setRuleCleared(entry.ticket.id, at: nil)])) }
+                if entry.clearedAt != nil { try await storage.database.write(WriteBatch([storage.tickets.forgetRuleCleared(entry.ticket.id)])) }
                 continue
             }
             let note = "The condition of rule \(ruleName) no longer holds."
@@ -238,14 +238,18 @@ public struct MaintenanceService: Service {
                 }
             case .annotate:
                 guard entry.clearedAt == nil else { continue }
-                try await storage.database.write(
-                    WriteBatch([
-                        storage.tickets.setRuleCleared(entry.ticket.id, at: now),
-                        storage.tickets.append(
-                            TicketEvent(
-                                ticketID: entry.ticket.id, at: now, actorID: nil, actorName: TicketService.systemActor, kind: .rule, body: note)),
-                    ]))
-                report.annotated += 1
+                do {
+                    try await storage.database.write(
+                        WriteBatch([
+                            storage.tickets.noteRuleCleared(entry.ticket.id, at: now),
+                            storage.tickets.append(
+                                TicketEvent(
+                                    ticketID: entry.ticket.id, at: now, actorID: nil, actorName: TicketService.systemActor, kind: .rule, body: note)),
+                        ]))
+                    report.annotated += 1
+                } catch ParcError.conflict {
+                    continue  // another run noted it a moment ago
+                }
             }
         }
         if report.opened + report.resolved + report.annotated > 0 {

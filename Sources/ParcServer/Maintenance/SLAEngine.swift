@@ -77,7 +77,11 @@ struct SLAEngine: Sendable {
             updated.version = ticket.version + 1
             updated.updatedAt = now
             statements.append(storage.repository(Ticket.self).update(updated, expectedVersion: ticket.version))
-            statements += breaches.map(storage.tickets.record)
+            let known = Set(try await storage.tickets.breaches(ticketID: ticket.id).map(\.clock))
+            for breach in breaches where !known.contains(breach.clock) {
+                statements.append(storage.tickets.record(breach))
+                statements.append(storage.tickets.append(TicketEvent.breach(breach, at: now)))
+            }
         }
         return statements
     }

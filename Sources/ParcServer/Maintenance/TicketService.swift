@@ -442,14 +442,19 @@ struct TicketService: Sendable {
         batch.statements += events.map(storage.tickets.append)
         for breach in breaches where !known.contains(breach.clock) {
             batch.statements.append(storage.tickets.record(breach))
-            batch.statements.append(
-                storage.tickets.append(
-                    TicketEvent(
-                        ticketID: ticket.id, at: now, actorID: nil, actorName: TicketService.systemActor, kind: .breach, to: breach.clock.rawValue,
-                        body: "due \(ISO8601DateFormatter().string(from: breach.dueAt))")))
+            batch.statements.append(storage.tickets.append(TicketEvent.breach(breach, at: now)))
         }
         try await storage.database.write(batch)
         return ticket
+    }
+}
+
+extension TicketEvent {
+    /// The history line of a breach seen for the first time.
+    static func breach(_ breach: SLABreach, at now: Date) -> TicketEvent {
+        TicketEvent(
+            ticketID: breach.ticketID, at: now, actorID: nil, actorName: TicketService.systemActor, kind: .breach, to: breach.clock.rawValue,
+            body: "due \(ISO8601DateFormatter().string(from: breach.dueAt))")
     }
 }
 

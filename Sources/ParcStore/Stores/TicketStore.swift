@@ -209,9 +209,16 @@ public struct TicketStore: Sendable {
         return result
     }
 
-    /// Notes (or forgets, with nil) that a rule's condition no longer holds on an open ticket.
-    public func setRuleCleared(_ ticketID: UUID, at: Date?) -> WriteStatement {
-        WriteStatement("UPDATE tickets SET rule_cleared_at = \(at) WHERE id = \(ticketID)")
+    /// Notes that a rule's condition no longer holds on an open ticket; a second node noting it too finds it done.
+    public func noteRuleCleared(_ ticketID: UUID, at: Date) -> WriteStatement {
+        WriteStatement(
+            "UPDATE tickets SET rule_cleared_at = \(at) WHERE id = \(ticketID) AND rule_cleared_at IS NULL RETURNING id",
+            expect: .exactlyOne(orElse: .conflict(field: nil, message: "already noted")))
+    }
+
+    /// Forgets that note: the condition holds again.
+    public func forgetRuleCleared(_ ticketID: UUID) -> WriteStatement {
+        WriteStatement("UPDATE tickets SET rule_cleared_at = NULL WHERE id = \(ticketID)")
     }
 
     /// Takes the turn of a periodic job for the cluster: true for the one node whose claim moved the job's last run
