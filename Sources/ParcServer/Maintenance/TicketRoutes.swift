@@ -17,7 +17,7 @@ extension ParcApplication {
 
         api.add(
             .get, "tickets", "List tickets in the caller's scope (open=true for the backlog; filters combine with AND; cursor pagination)",
-            tag: "Ticket", query: TicketService.filters.keys.sorted() + ["open", "limit", "cursor"], reply: .page(schema: "Ticket")
+            tag: "Ticket", query: TicketService.filters.keys.sorted() + ["limit", "cursor"], reply: .page(schema: "Ticket")
         ) { request, context in
             try Reply.json(try await service.list(request.queryDictionary, principal: try context.requirePrincipal()))
         }

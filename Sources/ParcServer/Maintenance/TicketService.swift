@@ -46,38 +46,14 @@ struct TicketService: Sendable {
         "category": .choice("category", Ticket.Category.allCases.map(\.rawValue)),
         "assignee_id": .uuid("assignee_id"), "device_id": .uuid("device_id"), "model_id": .uuid("model_id"), "cart_id": .uuid("cart_id"),
         "source": .choice("source", Ticket.Source.allCases.map(\.rawValue)), "rule": .choice("rule", TicketRule.Kind.allCases.map(\.rawValue)),
-        "level": .choice("level", ["1", "2", "3"]), "q": .search("title"),
+        "level": .level("level", 1...3), "open": .flag("is_open"), "q": .search("title"),
     ]
 
     func list(_ query: [String: String], principal: Principal) async throws -> Page<Ticket> {
         try authorize(principal, .read)
-        var filters: [Filter] = []
-        var unknown: [FieldError] = []
-        for (name, value) in query where name != "limit" && name != "cursor" {
-            if name == "open" {
-                guard value == "true" || value == "false" else {
-                    throw ParcError.validation([FieldError(field: "open", reason: "must be true or false")])
-                }
-                filters.append(.equals("is_open", value == "true"))
-                continue
-            }
-            if name == "level", let level = Int(value), (1...3).contains(level) {
-                filters.append(.equals("level", level))
-                continue
-            }
-            guard let spec = TicketService.filters[name] else {
-                unknown.append(
-                    FieldError(
-                        field: name,
-                        reason:
-                            "is not a filter of tickets; use \((TicketService.filters.keys.sorted() + ["open", "limit", "cursor"]).joined(separator: ", "))"
-                    ))
-                continue
-            }
-            filters.append(try spec.filter(name, value))
-        }
-        if !unknown.isEmpty { throw ParcError.validation(unknown.sorted { $0.field < $1.field }) }
-        return try await repository.list(filters, in: principal.scope, page: try PageRequest(query: query))
+        return try await repository.list(
+            try FilterSpec.filters(from: query, specs: TicketService.filters, of: "tickets"), in: principal.scope, page: try PageRequest(query: query)
+        )
     }
 
     // MARK: Opening

@@ -68,14 +68,37 @@ struct BuildContext: Sendable {
 
 /// How a query parameter filters a list.
 enum FilterSpec: Sendable {
+    /// The filters a list's query string asks for (`limit` and `cursor` aside); every unknown parameter is named
+    /// with the ones allowed.
+    static func filters(from query: [String: String], specs: [String: FilterSpec], of path: String) throws -> [Filter] {
+        var filters: [Filter] = []
+        var unknown: [String] = []
+        for (name, value) in query where name != "limit" && name != "cursor" {
+            guard let spec = specs[name] else {
+                unknown.append(name)
+                continue
+            }
+            filters.append(try spec.filter(name, value))
+        }
+        if !unknown.isEmpty {
+            let allowed = (specs.keys.sorted() + ["limit", "cursor"]).joined(separator: ", ")
+            throw ParcError.validation(unknown.sorted().map { FieldError(field: $0, reason: "is not a filter of \(path); use \(allowed)") })
+        }
+        return filters
+    }
+
     case uuid(String)
     case text(String)
     case choice(String, [String])
     case search(String)
+    /// `true` or `false`.
+    case flag(String)
+    /// A whole number in a range (a support level).
+    case level(String, ClosedRange<Int>)
 
     var column: String {
         switch self {
-        case .uuid(let c), .text(let c), .choice(let c, _), .search(let c): c
+        case .uuid(let c), .text(let c), .choice(let c, _), .search(let c), .flag(let c), .level(let c, _): c
         }
     }
 
@@ -93,6 +116,15 @@ enum FilterSpec: Sendable {
             return .equals(column, value)
         case .search(let column):
             return Filter(column, .contains(value))
+        case .flag(let column):
+            guard value == "true" || value == "false" else { throw ParcError.validation([FieldError(field: name, reason: "must be true or false")]) }
+            return .equals(column, value == "true")
+        case .level(let column, let range):
+            guard let n = Int(value), range.contains(n) else {
+                throw ParcError.validation([FieldError(field: name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")]
+                )
+            }
+            return .equals(column, n)
         }
     }
 }

@@ -21,19 +21,7 @@ struct InventoryService<Resource: InventoryResource>: Sendable {
 
     func list(_ query: [String: String], principal: Principal) async throws -> Page<Record> {
         try authorize(principal, .read)
-        var filters: [Filter] = []
-        var unknown: [String] = []
-        for (name, value) in query where name != "limit" && name != "cursor" {
-            guard let spec = Resource.filters[name] else {
-                unknown.append(name)
-                continue
-            }
-            filters.append(try spec.filter(name, value))
-        }
-        if !unknown.isEmpty {
-            let allowed = (Resource.filters.keys.sorted() + ["limit", "cursor"]).joined(separator: ", ")
-            throw ParcError.validation(unknown.sorted().map { FieldError(field: $0, reason: "is not a filter of \(Resource.path); use \(allowed)") })
-        }
+        let filters = try FilterSpec.filters(from: query, specs: Resource.filters, of: Resource.path)
         return try await repository.list(filters, in: principal.scope, page: try PageRequest(query: query))
     }
 
