@@ -170,6 +170,10 @@ import Testing
             let incomplete = try await client.call(
                 .post, "/api/v1/tickets", json: ["asset_tag": "974-CLG-0042", "category": "toaster"], token: w.collegeStaffToken)
             #expect(incomplete.status == .unprocessableContent && Set(incomplete.errorFields) == ["category", "title"])
+            let badID = try await client.call(
+                .post, "/api/v1/tickets", json: ["establishment_id": "nope", "category": "hardware", "title": "x"], token: w.admin)
+            #expect(badID.status == .unprocessableContent && badID.errorFields == ["establishment_id"])
+            #expect(String(buffer: badID.body).contains("must be a UUID"))
             #expect(try await client.call(.get, "/api/v1/tickets", token: w.admin).items.count == 1)
         }
     }

@@ -42,7 +42,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Missing keys and wrong types are validation failures on a named field; unreadable JSON is malformed.
     static func translate(_ error: DecodingError) -> ParcError {
         func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.map { key in key.intValue.map { "[\($0)]" } ?? snake(key.stringValue) }.joined(separator: ".")
+            codingPath.map { key in key.intValue.map { "[\($0)]" } ?? SnakeCaseKey.snake(key.stringValue) }.joined(separator: ".")
                 .replacingOccurrences(of: ".[", with: "[")
         }
         switch error {
@@ -54,7 +54,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return .validation([FieldError(field: path(context.codingPath + [key]), reason: "is required")])
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty { return .malformed("the body is not valid JSON") }
-            return .validation([FieldError(field: path(context.codingPath), reason: context.debugDescription)])
+            let reason = context.debugDescription.contains("UUID") ? "must be a UUID" : context.debugDescription
+            return .validation([FieldError(field: path(context.codingPath), reason: reason)])
         @unknown default:
             return .malformed("the body could not be read")
         }
@@ -72,15 +73,4 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func snake(_ key: String) -> String {
-        var result = ""
-        for c in key {
-            if c.isUppercase {
-                result += "_" + c.lowercased()
-            } else {
-                result.append(c)
-            }
-        }
-        return result
-    }
 }
