@@ -3,7 +3,7 @@ import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
-public import ParcCore
+import ParcCore
 public import ParcStore
 import ServiceLifecycle
 

@@ -1,5 +1,5 @@
-public import Foundation
-public import Logging
+import Foundation
+import Logging
 import ParcCore
 import ParcStore
 public import ServiceLifecycle
@@ -39,6 +39,11 @@ public struct MaintenanceService: Service {
         }
     }
 
+    /// Whether this node takes the cluster's turn of `job`: nobody ran it within most of its interval.
+    func turn(_ job: String, every seconds: Int, now: Date) async throws -> Bool {
+        try await storage.tickets.claim(job: job, now: now, notSince: now.addingTimeInterval(-Double(seconds) * 0.8))
+    }
+
     func guarded(_ what: String, _ body: () async throws -> some Sendable) async {
         do { _ = try await body() } catch { logger.error("\(what) failed", metadata: ["error": "\(error)"]) }
     }
@@ -54,12 +59,7 @@ public struct MaintenanceService: Service {
     /// One pass. `claimed` skips the cluster claim (an operator asked for it now).
     public func runPass(claimed: Bool) async throws -> PassReport {
         let now = tickets.clock.now()
-        if !claimed {
-            let gap = Double(settings.passIntervalSeconds) * 0.8
-            guard try await storage.tickets.claim(job: "tickets.pass", now: now, notSince: now.addingTimeInterval(-gap)) else {
-                return PassReport(ran: false)
-            }
-        }
+        if !claimed, try await !turn("tickets.pass", every: settings.passIntervalSeconds, now: now) { return PassReport(ran: false) }
         var report = PassReport(ran: true)
         for old in try await storage.tickets.needingAttention(now: now, limit: 1000) {
             report.looked += 1
@@ -135,12 +135,7 @@ public struct MaintenanceService: Service {
     /// One evaluation of every enabled rule.
     public func runRules(claimed: Bool) async throws -> RulesReport {
         let now = tickets.clock.now()
-        if !claimed {
-            let gap = Double(settings.rulesIntervalSeconds) * 0.8
-            guard try await storage.tickets.claim(job: "tickets.rules", now: now, notSince: now.addingTimeInterval(-gap)) else {
-                return RulesReport(ran: false)
-            }
-        }
+        if !claimed, try await !turn("tickets.rules", every: settings.rulesIntervalSeconds, now: now) { return RulesReport(ran: false) }
         var report = RulesReport(ran: true)
         let rules = settings.rules.filter(\.enabled)
         guard !rules.isEmpty else { return report }

@@ -1,11 +1,8 @@
 import ArgumentParser
-import Configuration
 import Foundation
-import Logging
 import ParcCore
 import ParcServer
 import ParcStore
-import ServiceLifecycle
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -42,14 +39,7 @@ struct BenchInventory: AsyncParsableCommand {
         if !FileManager.default.fileExists(atPath: marker.path) {
             try? FileManager.default.removeItem(atPath: data)
         }
-        var values: [String: String] = [
-            "store.sqlite.directory": data, "inventory.path": inventory, "demo.load": "false", "http.port": "0", "log.level": "warning",
-        ]
-        values["store.sqlite.synchronous"] = "normal"
-        let configuration = try ParcConfiguration(reader: readerOf(values))
-        var logger = Logger(label: "parc.bench")
-        logger.logLevel = .warning
-        let parc = try ParcApplication(configuration: configuration, logger: logger)
+        let parc = try BenchServer.application(data: data, inventory: inventory)
         _ = try await parc.prepare()
         let fleet: SyntheticFleet
         if FileManager.default.fileExists(atPath: marker.path) {
@@ -58,24 +48,13 @@ struct BenchInventory: AsyncParsableCommand {
         } else {
             let start = ContinuousClock.now
             fleet = try await SyntheticFleet.seed(parc.storage, devices: devices, establishments: establishments)
-            FileManager.default.createFile(atPath: marker.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: marker.path, contents: nil)
             say("Seeded \(devices) devices in \(establishments) establishments in \(start.duration(to: .now))")
         }
         let admin = try await parc.issueToken(name: "bench admin", role: "admin", academie: nil, collectivite: nil, uais: [], expiresAt: nil)
-        let ports = AsyncStream<Int>.makeStream()
-        let app = parc.makeApplication(onListening: { ports.continuation.yield($0) })
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            var portIterator = ports.stream.makeAsyncIterator()
-            guard let port = await portIterator.next() else { return }
-            let base = "http://127.0.0.1:\(port)"
+        try await BenchServer.measure(parc, requests: requests) { base, client in
             var random = SplitMix64(seed: seed)
-            let client = BenchClient()
-            // Warm up connections and SQLite's page cache the same way for every scenario.
-            for _ in 0..<100 { _ = try await client.get(base + "/health", token: nil) }
             var results: [(String, [Duration])] = []
-            results.append(("GET /health (baseline)", try await client.measure(requests) { _ in (base + "/health", nil) }))
             results.append(
                 (
                     "devices?establishment_id=…",
@@ -113,28 +92,8 @@ struct BenchInventory: AsyncParsableCommand {
                         (base + "/api/v1/establishments/\(fleet.establishments.randomElement(using: &random)!)/readiness", admin)
                     }
                 ))
-            say("\n| scenario | requests | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|")
-            for (name, samples) in results {
-                let sorted = samples.sorted()
-                func ms(_ d: Duration) -> String {
-                    String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
-                }
-                say(
-                    "| \(name) | \(sorted.count) | \(ms(sorted[sorted.count / 2])) | \(ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)])) | \(ms(sorted.last!)) |"
-                )
-            }
-            await services.triggerGracefulShutdown()
+            return results
         }
-    }
-
-    func readerOf(_ values: [String: String]) -> ConfigReader {
-        ConfigReader(
-            provider: InMemoryProvider(
-                values: Dictionary(
-                    uniqueKeysWithValues: values.map {
-                        (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false))
-                    }
-                )))
     }
 }
 

@@ -1,11 +1,8 @@
 import ArgumentParser
-import Configuration
 import Foundation
-import Logging
 import ParcCore
 import ParcServer
 import ParcStore
-import ServiceLifecycle
 
 /// `parc bench-tickets`: seeds a synthetic territory (10 000 establishments, one région owning 500 lycées) and
 /// 1 000 000 tickets over three years into an embedded SQLite database, runs the real server on 127.0.0.1, and
@@ -39,20 +36,7 @@ struct BenchTickets: AsyncParsableCommand {
     func run() async throws {
         let marker = URL(fileURLWithPath: data).appendingPathComponent("seeded-\(tickets)-\(establishments)-\(collectiviteSize)")
         if !FileManager.default.fileExists(atPath: marker.path) { try? FileManager.default.removeItem(atPath: data) }
-        let values: [String: String] = [
-            "store.sqlite.directory": data, "inventory.path": inventory, "demo.load": "false", "http.port": "0", "log.level": "warning",
-            "store.sqlite.synchronous": "normal",
-        ]
-        let configuration = try ParcConfiguration(
-            reader: ConfigReader(
-                provider: InMemoryProvider(
-                    values: Dictionary(
-                        uniqueKeysWithValues: values.map {
-                            (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false))
-                        }))))
-        var logger = Logger(label: "parc.bench")
-        logger.logLevel = .warning
-        let parc = try ParcApplication(configuration: configuration, logger: logger)
+        let parc = try BenchServer.application(data: data, inventory: inventory)
         _ = try await parc.prepare()
         let fleet: SyntheticFleet
         if FileManager.default.fileExists(atPath: marker.path) {
@@ -65,7 +49,7 @@ struct BenchTickets: AsyncParsableCommand {
             say("Seeded \(establishments) establishments and \(establishments * 10) devices in \(start.duration(to: .now))")
             start = .now
             try await seedTickets(parc.storage, fleet: fleet)
-            FileManager.default.createFile(atPath: marker.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: marker.path, contents: nil)
             say("Seeded \(tickets) tickets in \(start.duration(to: .now))")
         }
         let establishmentRecords = try await parc.storage.repository(Establishment.self).get(ids: fleet.establishments)
@@ -82,44 +66,21 @@ struct BenchTickets: AsyncParsableCommand {
                 try await parc.issueToken(
                     name: "Technicien \(start / perTechnician)", role: "technician", academie: nil, collectivite: nil, uais: uais, expiresAt: nil))
         }
-        let ports = AsyncStream<Int>.makeStream()
-        let app = parc.makeApplication(onListening: { ports.continuation.yield($0) })
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            var portIterator = ports.stream.makeAsyncIterator()
-            guard let port = await portIterator.next() else { return }
-            let base = "http://127.0.0.1:\(port)"
-            let client = BenchClient()
-            for _ in 0..<100 { _ = try await client.get(base + "/health", token: nil) }
-            var results: [(String, [Duration])] = []
-            results.append(("GET /health (baseline)", try await client.measure(requests) { _ in (base + "/health", nil) }))
-            results.append(
+        try await BenchServer.measure(parc, requests: requests) { base, client in
+            [
                 (
                     "ticket-queue, technician token (\(perTechnician) establishments)",
                     try await client.measure(requests) { i in (base + "/api/v1/ticket-queue?limit=50", technicianTokens[i % technicianTokens.count]) }
-                ))
-            results.append(
+                ),
                 (
                     "ticket-reports?by=establishment, collectivité of \(owned.count) establishments, last 365 days",
                     try await client.measure(requests) { _ in (base + "/api/v1/ticket-reports?by=establishment", collectiviteToken) }
-                ))
-            results.append(
+                ),
                 (
                     "ticket-reports?by=collectivite, same token",
                     try await client.measure(requests) { _ in (base + "/api/v1/ticket-reports?by=collectivite", collectiviteToken) }
-                ))
-            say("\n| scenario | requests | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|")
-            for (name, samples) in results {
-                let sorted = samples.sorted()
-                func ms(_ d: Duration) -> String {
-                    String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
-                }
-                say(
-                    "| \(name) | \(sorted.count) | \(ms(sorted[sorted.count / 2])) | \(ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)])) | \(ms(sorted.last!)) |"
-                )
-            }
-            await services.triggerGracefulShutdown()
+                ),
+            ]
         }
     }
 
