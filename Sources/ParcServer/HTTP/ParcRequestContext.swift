@@ -71,17 +71,30 @@ struct SnakeCaseKey: CodingKey {
     /// `establishmentIDs` → `establishment_ids`, `nextCursor` → `next_cursor`, `p90RestoreMinutes` →
     /// `p90_restore_minutes`: Foundation's `convertToSnakeCase` rules (a word starts at an uppercase letter after a
     /// lower-case letter or digit, or at the last capital of a run followed by a lower-case letter), except that the
-    /// plural `IDs` stays one word instead of becoming `i_ds`.
+    /// plural `IDs` stays one word instead of becoming `i_ds`, and a number between words is a word of its own
+    /// (`devicesPer100Pupils` → `devices_per_100_pupils`, as clients write it) unless it follows a single letter
+    /// (`p90RestoreMinutes`) or ends the name (`sha256`).
     static func snake(_ key: String) -> String {
         let chars = Array(key.replacingOccurrences(of: "IDs", with: "Ids"))
         var out = ""
+        var wordLength = 0
         for (i, c) in chars.enumerated() {
+            if c.isNumber, i > 0, chars[i - 1].isLowercase, wordLength >= 2,
+                let end = chars[i...].firstIndex(where: { !$0.isNumber }), chars[end].isUppercase
+            {
+                out.append("_")
+                wordLength = 0
+            }
             if c.isUppercase, i > 0 {
                 let previous = chars[i - 1]
                 let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
-                if !previous.isUppercase || nextIsLower { out.append("_") }
+                if !previous.isUppercase || nextIsLower {
+                    out.append("_")
+                    wordLength = 0
+                }
             }
             out += c.lowercased()
+            wordLength += 1
         }
         return out
     }
