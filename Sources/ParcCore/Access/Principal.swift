@@ -86,6 +86,10 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     /// A collectivité's maintenance contracts (GTI/GTR per priority) and its technicians' rounds.
     case slaPolicy = "sla_policy"
     case round
+    /// Multi-year refresh plans and saved scenarios: the collectivité's budget work.
+    case refreshPlan = "refresh_plan"
+    /// Equipment indicators and their daily snapshots.
+    case indicator
 }
 
 public enum Permissions {
@@ -102,22 +106,23 @@ public enum Permissions {
             // The catalogue is shared by every collectivité: one may add a model, only an administrator changes one.
             case .deviceModel: return action == .read || action == .create
             case .principal, .token: return true
-            case .audit, .telemetry: return action == .read
+            case .audit, .telemetry, .indicator: return action == .read
             default: return true
             }
         case .establishmentStaff:
             switch kind {
             // Staff report and follow their establishment's tickets; contracts and rounds are the collectivité's.
-            case .collectivite, .deviceModel, .audit, .telemetry, .slaPolicy, .round: return action == .read
+            case .collectivite, .deviceModel, .audit, .telemetry, .slaPolicy, .round, .indicator: return action == .read
             case .ticket: return action != .delete
             case .establishment: return action == .read || action == .update
-            case .principal, .token: return false
+            // Budgets are the collectivité's.
+            case .principal, .token, .refreshPlan: return false
             default: return true
             }
         case .technician:
             switch kind {
-            case .collectivite, .deviceModel, .establishment, .audit, .telemetry, .slaPolicy, .round: return action == .read
-            case .principal, .token: return false
+            case .collectivite, .deviceModel, .establishment, .audit, .telemetry, .slaPolicy, .round, .indicator: return action == .read
+            case .principal, .token, .refreshPlan: return false
             case .ticket: return action != .delete
             // A technician setting up devices on site may mint an enrollment token, but not revoke others' work.
             case .agentEnrollment: return action == .read || action == .create
