@@ -264,5 +264,48 @@ enum Schema {
                   PRIMARY KEY (ticket_id, clock))
                 """,
             ]),
+        Migration(
+            name: "0006 planning and indicators",
+            statements: [
+                // A saved refresh plan: its request and its figures as JSON (read whole), headline numbers as columns
+                // for lists, and its lines in their own table (a région's plan has hundreds of thousands).
+                """
+                CREATE TABLE refresh_scenarios (id {uuid} PRIMARY KEY, name TEXT NOT NULL, collectivite_id {uuid} REFERENCES collectivites (id),
+                  academie_code TEXT, created_by {uuid}, created_by_name TEXT NOT NULL, created_at {ts} NOT NULL, input TEXT NOT NULL,
+                  plan TEXT NOT NULL, total_cents {int} NOT NULL, backlog_devices {int} NOT NULL, line_count {int} NOT NULL)
+                """,
+                "CREATE INDEX refresh_scenarios_collectivite_idx ON refresh_scenarios (collectivite_id, created_at)",
+                "CREATE INDEX refresh_scenarios_academie_idx ON refresh_scenarios (academie_code, created_at)",
+                """
+                CREATE TABLE refresh_plan_lines (scenario_id {uuid} NOT NULL REFERENCES refresh_scenarios (id), n {int} NOT NULL,
+                  year {int} NOT NULL, action TEXT NOT NULL, device_id {uuid}, establishment_id {uuid} NOT NULL, kind TEXT NOT NULL,
+                  model_id {uuid}, reason TEXT NOT NULL, score {real} NOT NULL, overdue_months {int} NOT NULL, refurbished {bool} NOT NULL,
+                  cost_cents {int} NOT NULL, subsidies TEXT NOT NULL, own_cents {int} NOT NULL, PRIMARY KEY (scenario_id, n)) {without_rowid}
+                """,
+                "CREATE INDEX refresh_plan_lines_establishment_idx ON refresh_plan_lines (scenario_id, establishment_id, n)",
+                // One row of counts per establishment and day. Owner and académie are copied as they were that day,
+                // so a series follows the territory of its time, and scope filters need no join.
+                """
+                CREATE TABLE indicator_snapshots (day TEXT NOT NULL, establishment_id {uuid} NOT NULL, owner_id {uuid} NOT NULL,
+                  departement TEXT NOT NULL, academie_code TEXT, \(IndicatorSchema.columns), PRIMARY KEY (day, establishment_id))
+                """,
+                "CREATE INDEX indicator_snapshots_owner_idx ON indicator_snapshots (owner_id, day)",
+                "CREATE INDEX indicator_snapshots_academie_idx ON indicator_snapshots (academie_code, day)",
+                "CREATE INDEX indicator_snapshots_establishment_idx ON indicator_snapshots (establishment_id, day)",
+            ]),
     ]
+}
+
+/// The snapshot table's count columns, one per `IndicatorFacts` field. Fixed here as text: a released migration
+/// must not change when the facts gain a field (that takes a new migration adding the column).
+enum IndicatorSchema {
+    static let columns = """
+        establishments {int} NOT NULL, pupils {int} NOT NULL, computers {int} NOT NULL, mobile_devices {int} NOT NULL,
+        client_devices {int} NOT NULL, client_devices_dated {int} NOT NULL, client_devices_under_5_years {int} NOT NULL,
+        mobile_carts {int} NOT NULL, interactive_displays {int} NOT NULL, video_projectors {int} NOT NULL, teaching_rooms {int} NOT NULL,
+        teaching_rooms_covered {int} NOT NULL, establishments_with_link {int} NOT NULL, establishments_filtering {int} NOT NULL,
+        contracted_down_kbps {int} NOT NULL, measured_down_kbps {int} NOT NULL, pupils_measured {int} NOT NULL,
+        enrolled_devices {int} NOT NULL, online_devices {int} NOT NULL, open_tickets {int} NOT NULL, restoration_known {int} NOT NULL,
+        restoration_met {int} NOT NULL
+        """
 }

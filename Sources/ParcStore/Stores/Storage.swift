@@ -30,5 +30,7 @@ public struct Storage: Sendable {
     public var readiness: ReadinessQueries { ReadinessQueries(database) }
     public var telemetry: TelemetryStore { TelemetryStore(database) }
     public var tickets: TicketStore { TicketStore(database) }
+    public var planning: PlanningStore { PlanningStore(database) }
+    public var indicators: IndicatorStore { IndicatorStore(database) }
     public func repository<R: StoredRecord>(_ type: R.Type) -> Repository<R> { Repository(database) }
 }
