@@ -19,8 +19,12 @@ public struct ParcApplication: Sendable {
     public let retention: RetentionService
     /// Escalation, breaches, closing and telemetry rules for tickets, once per cluster.
     public let maintenance: MaintenanceService
+    /// The daily indicator snapshot, once per cluster.
+    public let snapshots: IndicatorSnapshotService
     let agents: AgentService
     let tickets: TicketService
+    let planning: PlanningService
+    let indicators: IndicatorEngine
     let clock: AppClock
     let logger: Logger
 
@@ -52,6 +56,11 @@ public struct ParcApplication: Sendable {
         tickets = TicketService(
             storage: storage, clock: clock, settings: configuration.maintenance, engine: SLAEngine(storage: storage, zones: zones))
         maintenance = MaintenanceService(tickets: tickets, logger: logger)
+        planning = PlanningService(storage: storage, clock: clock)
+        indicators = IndicatorEngine(
+            storage: storage, clock: clock, zones: zones, settings: configuration.indicators,
+            measurementWindowDays: configuration.readiness.measurementWindowDays)
+        snapshots = IndicatorSnapshotService(engine: indicators, logger: logger)
     }
 
     /// Migrations (when allowed), reference data, and on an empty database the demo territory and a first
@@ -95,7 +104,7 @@ public struct ParcApplication: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
             // Shut down in reverse: the server (finishing in-flight requests), then the background passes, then the
             // pipeline (committing what is queued), then the database.
-            services: storage.services + [pipeline, retention, maintenance],
+            services: storage.services + [pipeline, retention, maintenance, snapshots],
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         let prepare = self.prepare
@@ -166,6 +175,7 @@ public struct ParcApplication: Sendable {
         addAccessRoutes(to: api)
         addTelemetryRoutes(to: api, agents: agents)
         addTicketRoutes(to: api)
+        addPlanningRoutes(to: api)
         return router
     }
 
@@ -370,6 +380,7 @@ public struct ParcApplication: Sendable {
         schemas["IssuedToken"] = OpenAPIDocument.schema(example: TokenService.Issued(token: "parc_…", tokenRecord: record, principal: principal))
         schemas.merge(telemetrySchemas) { ours, _ in ours }
         schemas.merge(ticketSchemas) { ours, _ in ours }
+        schemas.merge(planningSchemas) { ours, _ in ours }
         return schemas
     }()
 }

@@ -26,6 +26,9 @@ public import ParcStore
 ///   `tickets.rules.linkWindowDays` (default 7), and per rule (`battery_health`, `storage_full`, `silent`, `off_cart`,
 ///   `slow_link`) `tickets.rules.<rule>.enabled`, `.threshold`, `.category`, `.priority`, `.onClear` (defaults in
 ///   `TicketRule.standard`).
+/// - `indicators.snapshotCheckMinutes` (default 60: how often a node checks whether today's snapshot exists),
+///   `indicators.retentionDays` (default 1100, about three school years), `indicators.timeZone` (default
+///   `Europe/Paris`: the time zone that decides a snapshot's day).
 public struct ParcConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -38,6 +41,7 @@ public struct ParcConfiguration: Sendable {
     public var readiness: ReadinessParameters
     public var ingest: IngestSettings
     public var maintenance: MaintenanceSettings
+    public var indicators: IndicatorSettings
 
     public init(reader: ConfigReader) throws {
         host = reader.checkedString("http.host", default: "127.0.0.1")
@@ -88,6 +92,13 @@ public struct ParcConfiguration: Sendable {
                     priority: Priority(rawValue: try reader.checkedInt(prefix + "priority", default: standard.priority.rawValue, in: 1...5))!,
                     onClear: try reader.checkedEnum(prefix + "onClear", default: standard.onClear))
             })
+        let zoneName = reader.checkedString("indicators.timeZone", default: "Europe/Paris")
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ConfigurationError(key: "indicators.timeZone", reason: "'\(zoneName)' is not a time zone identifier")
+        }
+        indicators = IndicatorSettings(
+            checkIntervalSeconds: try reader.checkedInt("indicators.snapshotCheckMinutes", default: 60, in: 1...1440) * 60,
+            retentionDays: try reader.checkedInt("indicators.retentionDays", default: 1100, in: 30...36_500), timeZone: zone)
     }
 
     /// Every key this type reads, for the test that checks the example file documents them all.
@@ -101,7 +112,7 @@ public struct ParcConfiguration: Sendable {
             "agent.checkinSeconds", "agent.jitter", "agent.tokenCacheSeconds", "agent.tokenCacheSize", "presence.onlineIntervals",
             "presence.offlineAfterHours", "retention.rawDays", "retention.dailyDays", "retention.intervalMinutes", "tickets.reopenDays",
             "tickets.attachments.maxBytes", "tickets.attachments.maxPerTicket", "tickets.passSeconds", "tickets.rules.intervalMinutes",
-            "tickets.rules.linkWindowDays",
+            "tickets.rules.linkWindowDays", "indicators.snapshotCheckMinutes", "indicators.retentionDays", "indicators.timeZone",
         ]
         + TicketRule.Kind.allCases.flatMap { kind in
             ["enabled", "threshold", "category", "priority", "onClear"].map { "tickets.rules.\(kind.rawValue).\($0)" }

@@ -23,6 +23,8 @@ public struct APIOperation: Sendable {
         case csv
         case text
         case file
+        /// An image/svg+xml drawing.
+        case svg
     }
 
     public var method: String
@@ -78,6 +80,16 @@ enum Reply {
     }
 
     static func noContent() -> Response { Response(status: .noContent) }
+
+    static func csv(_ text: String, filename: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func svg(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
 }
 
 extension Request {

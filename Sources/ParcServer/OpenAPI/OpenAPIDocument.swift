@@ -65,6 +65,11 @@ enum OpenAPIDocument {
                     .object([
                         "description": .string("Text"), "content": .object(["text/plain": .object(["schema": .object(["type": .string("string")])])]),
                     ])
+                case .svg:
+                    .object([
+                        "description": .string("SVG drawing"),
+                        "content": .object(["image/svg+xml": .object(["schema": .object(["type": .string("string")])])]),
+                    ])
                 case .file:
                     .object([
                         "description": .string("The stored file, with its type"),
