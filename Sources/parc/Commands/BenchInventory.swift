@@ -109,19 +109,25 @@ final class BenchClient: Sendable {
         let description: String
     }
 
-    func get(_ url: String, token: String?) async throws -> Data {
+    /// A GET, or a POST of `body` as JSON.
+    func get(_ url: String, token: String?, body: Data? = nil) async throws -> Data {
         var request = URLRequest(url: URL(string: url)!)
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpMethod = "POST"
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         let (data, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
+        guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
             throw Failed(description: "\(url) answered \((response as? HTTPURLResponse)?.statusCode ?? 0): \(String(decoding: data, as: UTF8.self))")
         }
         return data
     }
 
-    func timed(_ url: String, token: String?) async throws -> (Duration, Data) {
+    func timed(_ url: String, token: String?, body: Data? = nil) async throws -> (Duration, Data) {
         let start = ContinuousClock.now
-        let data = try await get(url, token: token)
+        let data = try await get(url, token: token, body: body)
         return (start.duration(to: .now), data)
     }
 

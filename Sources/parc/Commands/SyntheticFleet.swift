@@ -4,7 +4,8 @@ import ParcStore
 
 /// A synthetic territory for benchmarks: one département collectivité per département, one région per région,
 /// ten communes per département; establishments 60 % écoles, 30 % collèges, 10 % lycées with valid UAIs, each with
-/// rooms, access points, a link, two classes mobiles and its share of the devices.
+/// rooms, access points, a link, two classes mobiles and its share of the devices, bought over nine school years,
+/// for 150 to 850 pupils.
 struct SyntheticFleet: Sendable {
     var establishments: [UUID]
     var collectivites: [UUID]
@@ -84,7 +85,8 @@ struct SyntheticFleet: Sendable {
                 }
             let e = Establishment(
                 id: id(), uai: uai, kind: kind, name: "Établissement \(n)", commune: "Commune \(communeCode)", communeCode: communeCode,
-                academieCode: d.academieCode, pupils: 300, teachers: 25, ownerID: owner.id, ownerOverridden: false, createdAt: now, updatedAt: now)
+                academieCode: d.academieCode, pupils: 150 + (n * 37) % 700, teachers: 25, ownerID: owner.id, ownerOverridden: false, createdAt: now,
+                updatedAt: now)
             establishmentIDs.append(e.id)
             batch.statements.append(storage.repository(Establishment.self).insert(e))
             var rooms: [Room] = []
@@ -128,10 +130,12 @@ struct SyntheticFleet: Sendable {
                 let device = Device(
                     id: id(), establishmentID: e.id, ownerID: owner.id, academieCode: d.academieCode, modelID: model.id, kind: model.kind,
                     manufacturer: model.manufacturer, serialNumber: "SN\(deviceSerial)", assetTag: "AT\(deviceSerial)", roomID: rooms[k % 10].id,
-                    cartID: k < 30 ? carts[k / 15].id : nil, status: k % 25 == 0 ? .inRepair : .inService, purchaseDate: LocalDate("2019-09-01"),
+                    cartID: k < 30 ? carts[k / 15].id : nil, status: k % 25 == 0 ? .inRepair : .inService,
+                    purchaseDate: LocalDate(year: 2016 + deviceSerial % 9, month: 9, day: 1),
                     purchasePriceCents: 50_000, fundingProgramme: "Budget propre collectivité",
                     funderShares: [FunderShare(funder: owner.name, percent: 100)],
-                    warrantyEnd: LocalDate("2022-09-01"), plannedEndOfLife: LocalDate("2024-09-01"), plannedRefresh: nil, notes: nil, createdAt: now,
+                    warrantyEnd: LocalDate(year: 2018 + deviceSerial % 9, month: 9, day: 1),
+                    plannedEndOfLife: LocalDate(year: 2021 + deviceSerial % 9, month: 9, day: 1), plannedRefresh: nil, notes: nil, createdAt: now,
                     updatedAt: now)
                 batch.statements.append(storage.repository(Device.self).insert(device))
                 try await flush()
