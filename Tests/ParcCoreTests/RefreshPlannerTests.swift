@@ -195,6 +195,10 @@ import Testing
         #expect(first == RefreshPlanner.plan(shuffled, p))
         #expect(first == RefreshPlanner.plan(facts, p))
         #expect(!first.lines.isEmpty)
+        // Previews skip the lines, not the figures.
+        var figures = first
+        figures.lines = []
+        #expect(RefreshPlanner.plan(shuffled, p, lines: false) == figures)
     }
 
     @Test func lostDevicesAreLeftOutWhenThePolicySaysSo() {

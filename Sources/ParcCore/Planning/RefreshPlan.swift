@@ -18,21 +18,26 @@ public struct PlanFacts: Sendable {
         }
     }
 
+    /// One device, in 64 bytes: dates are kept as day numbers (a région's plan holds a million of these).
     public struct Unit: Equatable, Sendable {
         public var id: UUID
+        public var modelID: UUID
         /// Index into `sites`.
         public var site: Int32
+        /// Days since 1970 of purchase, warranty end and planned refresh; `Unit.none` when unknown.
+        var purchaseDay: Int32
+        var warrantyEndDay: Int32
+        var plannedRefreshDay: Int32
+        /// The latest battery health the agent reported, in percent; negative when unknown.
+        var batteryPercent: Float
+        /// Tickets about this device opened in the last twelve months.
+        public var failures: Int32
         public var kind: DeviceModel.Kind
-        public var modelID: UUID
         /// Lost or stolen: no longer in the hands of pupils, replaced first when the policy says so.
         public var lost: Bool
-        public var purchase: LocalDate?
-        public var warrantyEnd: LocalDate?
-        public var plannedRefresh: LocalDate?
-        /// The latest battery health the agent reported, in percent.
-        public var batteryHealth: Double?
-        /// Tickets about this device opened in the last twelve months.
-        public var failures: Int
+
+        static let none = Int32.min
+
         public init(
             id: UUID, site: Int32, kind: DeviceModel.Kind, modelID: UUID, lost: Bool = false, purchase: LocalDate?, warrantyEnd: LocalDate? = nil,
             plannedRefresh: LocalDate? = nil, batteryHealth: Double? = nil, failures: Int = 0
@@ -42,12 +47,19 @@ public struct PlanFacts: Sendable {
             self.kind = kind
             self.modelID = modelID
             self.lost = lost
-            self.purchase = purchase
-            self.warrantyEnd = warrantyEnd
-            self.plannedRefresh = plannedRefresh
-            self.batteryHealth = batteryHealth
-            self.failures = failures
+            purchaseDay = purchase.map { Int32($0.daysSinceEpoch) } ?? Unit.none
+            warrantyEndDay = warrantyEnd.map { Int32($0.daysSinceEpoch) } ?? Unit.none
+            plannedRefreshDay = plannedRefresh.map { Int32($0.daysSinceEpoch) } ?? Unit.none
+            batteryPercent = batteryHealth.map { Float($0) } ?? -1
+            self.failures = Int32(clamping: failures)
         }
+
+        public var purchase: LocalDate? { Unit.date(purchaseDay) }
+        public var warrantyEnd: LocalDate? { Unit.date(warrantyEndDay) }
+        public var plannedRefresh: LocalDate? { Unit.date(plannedRefreshDay) }
+        public var batteryHealth: Double? { batteryPercent < 0 ? nil : Double(batteryPercent) }
+
+        static func date(_ day: Int32) -> LocalDate? { day == none ? nil : LocalDate(daysSinceEpoch: Int(day)) }
     }
 
     public var sites: [Site]

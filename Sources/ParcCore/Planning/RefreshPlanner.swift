@@ -1,19 +1,23 @@
 import Foundation
 
 /// Builds a refresh plan year by year. Deterministic: devices are ordered by id before anything else, every
-/// amount is in whole cents, and ties always break on the same key, so the same fleet and the same request give
-/// the same plan.
+/// amount is in whole cents, scores are compared in tenths, and ties always break on the same key, so the same
+/// fleet and the same request give the same plan.
 ///
 /// Each year: (1) every device due by 31 December is scored (reason weight + months overdue + its establishment's
 /// shortfall below the equity target) and bought in score order while the budget allows (a purchase that does not
 /// fit is skipped, so a cheaper one after it can still be made); (2) what is left buys devices for the establishments
 /// furthest below their equity target, one at a time; (3) what stayed due is that year's backlog.
+///
+/// A région's plan reads a million devices, so the state is kept compact (16 bytes a device), kinds are array
+/// indexes, candidates are ordered by a counting sort on the score, and no allocation happens per device.
 public enum RefreshPlanner {
     /// Additions for equity stop here: a target far above the fleet must not exhaust memory.
     public static let maxAdditions = 2_000_000
 
-    public static func plan(_ facts: PlanFacts, _ p: RefreshPlanParameters) -> RefreshPlan {
-        var state = PlannerState(facts: facts, parameters: p)
+    /// `lines: false` computes every figure but keeps no line (previews and comparisons do not need them).
+    public static func plan(_ facts: PlanFacts, _ p: RefreshPlanParameters, lines: Bool = true) -> RefreshPlan {
+        var state = PlannerState(facts: facts, parameters: p, keepLines: lines)
         var years: [RefreshPlan.Year] = []
         for year in p.years { years.append(state.run(year: year)) }
         return state.finish(years: years)
@@ -23,75 +27,139 @@ public enum RefreshPlanner {
 /// One position in the fleet: a device, then whatever the plan buys in its place.
 private struct Slot {
     var site: Int32
-    var kind: DeviceModel.Kind
-    var deviceID: UUID?
-    var modelID: UUID?
-    var priced: Bool
-    var client: Bool
-    var lost: Bool
-    /// A reason that makes the device due whatever its age, until it is replaced.
-    var urgent: RefreshPlan.Reason?
+    /// Index into the sorted units; -1 for a device the plan added.
+    var unit: Int32
     /// Days since 1970 when age (or the planned refresh date) makes it due; `Int32.max` when unknown.
     var dueDay: Int32
-    var dueReason: RefreshPlan.Reason
+    var kind: UInt8
+    /// 0, or `Reason` ordinal + 1 of a reason that makes the device due whatever its age, until replaced.
+    var urgent: UInt8
+    var dueReason: UInt8
+    var flags: UInt8
+
+    static let priced: UInt8 = 1
+    static let client: UInt8 = 2
+    static let lost: UInt8 = 4
+    /// The position holds a device the plan bought: its model is the replacement model.
+    static let renewed: UInt8 = 8
+
+    func has(_ flag: UInt8) -> Bool { flags & flag != 0 }
+}
+
+/// A due device of the year: 16 bytes, sorted by score (in tenths) then position. It carries its slot's site and
+/// kind, so pricing and the backlog never jump to the slot in memory (the candidates are in score order, the
+/// slots in id order: those jumps were most of the planner's time).
+private struct Candidate {
+    var slot: Int32
+    var score10: Int32
+    var site: Int32
+    var overdue: Int16
+    var reason: UInt8
+    var kind: UInt8
 }
 
 private struct PlannerState {
+    static let kinds = DeviceModel.Kind.allCases
+    static let reasons = RefreshPlan.Reason.allCases
+
     let p: RefreshPlanParameters
+    let keepLines: Bool
     let sites: [PlanFacts.Site]
+    let units: [PlanFacts.Unit]
     /// Tie-break order of establishments: by id.
     let siteRank: [Int32]
     let targets: [RefreshPlanParameters.EquityTarget?]
     let programmeCount: Int
+    // Per kind ordinal.
+    let unitCents: [Int]
+    let refurbishedCents: [Int]
+    let refurbishedPercent: [Int]
+    let replacementLifespan: [Int]
+    let replacementModel: [UUID?]
+    let lowestCharge: Int
+    /// Whether programme j funds a kind (`j * kinds + kind`) and an establishment (`j * sites + site`).
+    let fundsKind: [Bool]
+    let fundsSite: [Bool]
     var slots: [Slot] = []
     var clientCount: [Int]
     let countBefore: [Int]
-    var refurbishedCounter: [DeviceModel.Kind: Int] = [:]
+    var purchases: [Int]
     var capUsed: [Int]
+    var scratch: [Int]
     var lines: [RefreshPlan.Line] = []
-    var notes: [String] = []
+    var notes: Set<String> = []
     var considered = 0
     var notPlanned = 0
     var undated = 0
     var additions = 0
+    var replacedTotal = 0
+    var addedTotal = 0
     var siteReplaced: [Int]
     var siteAdded: [Int]
     var siteCost: [Int]
     var siteBacklog: [Int]
-    var lastDue: [(score: Double, slot: Int32, overdue: Int, reason: RefreshPlan.Reason)] = []
+    var lastDue: [Candidate] = []
 
-    init(facts: PlanFacts, parameters p: RefreshPlanParameters) {
+    init(facts: PlanFacts, parameters p: RefreshPlanParameters, keepLines: Bool) {
         self.p = p
+        self.keepLines = keepLines
         sites = facts.sites
-        let order = facts.sites.indices.sorted { PlannerState.less(facts.sites[$0].id, facts.sites[$1].id) }
+        let siteKeys = facts.sites.map { PlannerState.key($0.id) }
+        let order = facts.sites.indices.sorted { siteKeys[$0] < siteKeys[$1] }
         var rank = [Int32](repeating: 0, count: facts.sites.count)
         for (r, i) in order.enumerated() { rank[i] = Int32(r) }
         siteRank = rank
         targets = facts.sites.map { p.equityTargets[$0.kind] }
         programmeCount = p.programmes.count
         capUsed = [Int](repeating: 0, count: p.programmes.count * facts.sites.count)
+        scratch = [Int](repeating: 0, count: p.programmes.count)
         siteReplaced = [Int](repeating: 0, count: facts.sites.count)
         siteAdded = siteReplaced
         siteCost = siteReplaced
         siteBacklog = siteReplaced
+        purchases = [Int](repeating: 0, count: Self.kinds.count)
+        let prices = Self.kinds.map { p.prices[$0] }
+        unitCents = prices.map { $0?.unitCents ?? 0 }
+        refurbishedCents = prices.map { $0?.refurbishedUnitCents ?? 0 }
+        refurbishedPercent = prices.map { $0?.refurbishedPercent ?? 0 }
+        replacementModel = prices.map { $0?.modelID }
+        replacementLifespan = zip(Self.kinds, prices).map { kind, price in
+            price?.modelID.flatMap { p.modelLifespans[$0] } ?? p.kindLifespans[kind] ?? price?.lifespanMonths ?? 60
+        }
+        fundsKind = p.programmes.flatMap { programme in Self.kinds.map { programme.kinds.isEmpty || programme.kinds.contains($0) } }
+        fundsSite = p.programmes.flatMap { programme in
+            facts.sites.map { programme.establishmentKinds.isEmpty || programme.establishmentKinds.contains($0.kind) }
+        }
+        let cheapest = p.prices.values.map { min($0.unitCents, $0.refurbishedUnitCents) }.min() ?? 0
+        // No purchase can charge the budget less than this: the cheapest price, less every programme's share.
+        lowestCharge =
+            p.budgetCovers == .ownShare ? cheapest * (100 - min(100, p.programmes.reduce(0) { $0 + $1.sharePercent })) / 100 : cheapest
 
-        let firstDay = LocalDate(year: p.years.lowerBound, month: 1, day: 1)!
-        let units = facts.units.sorted { PlannerState.less($0.id, $1.id) }
+        var byID = facts.units.indices.map { (key: PlannerState.key(facts.units[$0].id), index: Int32($0)) }
+        byID.sort { $0.key < $1.key }
+        let sorted = byID.map { facts.units[Int($0.index)] }
+        units = sorted
         var count = [Int](repeating: 0, count: facts.sites.count)
-        slots.reserveCapacity(units.count)
-        for unit in units {
+        slots.reserveCapacity(sorted.count)
+        let firstDay = LocalDate(year: p.years.lowerBound, month: 1, day: 1)!
+        var kindIndex: [DeviceModel.Kind: UInt8] = [:]
+        for (i, kind) in Self.kinds.enumerated() { kindIndex[kind] = UInt8(i) }
+        for (n, unit) in sorted.enumerated() {
             if unit.lost && !p.replaceLost { continue }
             considered += 1
-            let priced = p.prices[unit.kind] != nil
-            if !priced { notPlanned += 1 }
-            let client = unit.kind.isClientDevice
-            if client && !unit.lost { count[Int(unit.site)] += 1 }
+            let kind = kindIndex[unit.kind]!
+            var flags: UInt8 = 0
+            let priced = prices[Int(kind)] != nil
+            if priced { flags |= Slot.priced } else { notPlanned += 1 }
+            if unit.kind.isClientDevice { flags |= Slot.client }
+            if unit.lost { flags |= Slot.lost }
+            if unit.kind.isClientDevice && !unit.lost { count[Int(unit.site)] += 1 }
             let lifespan = p.modelLifespans[unit.modelID] ?? p.kindLifespans[unit.kind] ?? facts.modelLifespans[unit.modelID] ?? 60
             var dueDay = Int32.max
             var dueReason = RefreshPlan.Reason.age
             if let purchase = unit.purchase { dueDay = Int32(purchase.adding(months: lifespan).daysSinceEpoch) }
-            if let planned = unit.plannedRefresh, Int32(planned.daysSinceEpoch) < dueDay {
-                dueDay = Int32(planned.daysSinceEpoch)
+            if unit.plannedRefreshDay != PlanFacts.Unit.none, unit.plannedRefreshDay < dueDay {
+                dueDay = unit.plannedRefreshDay
                 dueReason = .planned
             }
             var urgent: RefreshPlan.Reason?
@@ -99,11 +167,11 @@ private struct PlannerState {
                 urgent = .lost
             } else if let threshold = p.batteryHealthBelow, let health = unit.batteryHealth, health < threshold {
                 urgent = .batteryHealth
-            } else {
+            } else if unit.failures > 0 || p.modelFailuresPer100Devices != nil {
                 // Out of warranty: its recorded end, or the two-year legal guarantee from purchase; unknown counts as out.
                 let warrantyEnd = unit.warrantyEnd ?? unit.purchase?.adding(months: 24)
                 let outOfWarranty = warrantyEnd.map { $0 < firstDay } ?? true
-                let ownFailures = p.failuresWithin12Months.map { unit.failures >= $0 } ?? false
+                let ownFailures = p.failuresWithin12Months.map { Int(unit.failures) >= $0 } ?? false
                 let modelFailures =
                     p.modelFailuresPer100Devices.flatMap { threshold in facts.modelFailureRates[unit.modelID].map { $0 >= threshold } } ?? false
                 if outOfWarranty && (ownFailures || modelFailures) { urgent = .failures }
@@ -111,24 +179,19 @@ private struct PlannerState {
             if priced && dueDay == Int32.max && urgent == nil { undated += 1 }
             slots.append(
                 Slot(
-                    site: unit.site, kind: unit.kind, deviceID: unit.id, modelID: unit.modelID, priced: priced, client: client, lost: unit.lost,
-                    urgent: urgent, dueDay: dueDay, dueReason: dueReason))
+                    site: unit.site, unit: Int32(n), dueDay: dueDay, kind: kind, urgent: urgent.map { Self.ordinal($0) + 1 } ?? 0,
+                    dueReason: Self.ordinal(dueReason), flags: flags))
         }
         clientCount = count
         countBefore = count
     }
 
-    /// UUIDs compared byte by byte, as both databases order them.
-    static func less(_ a: UUID, _ b: UUID) -> Bool {
-        let x = a.uuid
-        let y = b.uuid
-        return withUnsafeBytes(of: x) { xb in
-            withUnsafeBytes(of: y) { yb in
-                for i in 0..<16 where xb[i] != yb[i] { return xb[i] < yb[i] }
-                return false
-            }
-        }
+    /// UUIDs ordered byte by byte, as both databases order them.
+    static func key(_ id: UUID) -> UInt128 {
+        withUnsafeBytes(of: id.uuid) { b in b.reduce(UInt128(0)) { $0 << 8 | UInt128($1) } }
     }
+
+    static func ordinal(_ reason: RefreshPlan.Reason) -> UInt8 { UInt8(reasons.firstIndex(of: reason)!) }
 
     func ratio(_ site: Int, _ count: Int) -> Double? {
         sites[site].pupils > 0 ? Double(count) * 100 / Double(sites[site].pupils) : nil
@@ -139,177 +202,207 @@ private struct PlannerState {
         return max(0, target.devicesPer100Pupils - ratio)
     }
 
-    /// No purchase can charge the budget less than this: the cheapest price, less every programme's share.
-    var lowestCharge: Int {
-        let cheapest = p.prices.values.map { min($0.unitCents, $0.refurbishedUnitCents) }.min() ?? 0
-        guard p.budgetCovers == .ownShare else { return cheapest }
-        let shares = min(100, p.programmes.reduce(0) { $0 + $1.sharePercent })
-        return cheapest * (100 - shares) / 100
-    }
-
-    func lifespan(ofReplacement kind: DeviceModel.Kind) -> Int {
-        let price = p.prices[kind]
-        return price?.modelID.flatMap { p.modelLifespans[$0] } ?? p.kindLifespans[kind] ?? price?.lifespanMonths ?? 60
-    }
-
     /// The next purchase of a kind: refurbished for the configured share, spread evenly over the purchases.
-    func nextPrice(_ kind: DeviceModel.Kind) -> (cents: Int, refurbished: Bool) {
-        let price = p.prices[kind]!
-        let n = refurbishedCounter[kind] ?? 0
-        let refurbished = (n + 1) * price.refurbishedPercent / 100 > n * price.refurbishedPercent / 100
-        return refurbished ? (price.refurbishedUnitCents, true) : (price.unitCents, false)
+    func nextPrice(_ kind: Int) -> (cents: Int, refurbished: Bool) {
+        let n = purchases[kind]
+        let share = refurbishedPercent[kind]
+        let refurbished = share > 0 && (n + 1) * share / 100 > n * share / 100
+        return refurbished ? (refurbishedCents[kind], true) : (unitCents[kind], false)
     }
 
-    /// Each applicable programme pays its share of the cost, within what is left of its cap for the establishment.
-    func funding(cost: Int, kind: DeviceModel.Kind, site: Int, year: Int) -> [Int] {
-        var subsidies = [Int](repeating: 0, count: programmeCount)
+    /// Each applicable programme pays its share of the cost, within what is left of its cap for the establishment;
+    /// the amounts land in `scratch`, the total is returned.
+    mutating func fund(cost: Int, kind: Int, site: Int, year: Int) -> Int {
         var covered = 0
-        for (j, programme) in p.programmes.enumerated() {
-            guard programme.years.contains(year), programme.kinds.isEmpty || programme.kinds.contains(kind),
-                programme.establishmentKinds.isEmpty || programme.establishmentKinds.contains(sites[site].kind)
-            else { continue }
+        for j in 0..<programmeCount {
+            let programme = p.programmes[j]
+            guard programme.years.contains(year), fundsKind[j * Self.kinds.count + kind], fundsSite[j * sites.count + site] else {
+                scratch[j] = 0
+                continue
+            }
             var amount = cost * programme.sharePercent / 100
             if let cap = programme.capPerPupilCents {
-                amount = min(amount, max(0, cap * sites[site].pupils - capUsed[j * sites.count + site]))
+                let (envelope, overflow) = cap.multipliedReportingOverflow(by: sites[site].pupils)
+                if !overflow { amount = min(amount, max(0, envelope - capUsed[j * sites.count + site])) }
             }
             amount = min(amount, cost - covered)
-            subsidies[j] = amount
+            scratch[j] = amount
             covered += amount
         }
-        return subsidies
+        return covered
+    }
+
+    mutating func commit(cost: Int, site: Int, kind: Int, into funders: inout [Int]) {
+        for j in 0..<programmeCount where scratch[j] > 0 {
+            funders[j] += scratch[j]
+            capUsed[j * sites.count + site] += scratch[j]
+        }
+        funders[programmeCount] += cost - scratch.reduce(0, +)
+        purchases[kind] += 1
+        siteCost[site] += cost
     }
 
     mutating func run(year: Int) -> RefreshPlan.Year {
         let endDay = Int32(LocalDate(year: year, month: 12, day: 31)!.daysSinceEpoch)
         let buyDate = LocalDate(year: year, month: 7, day: 1)!
         let budget = p.budgets[year] ?? 0
-        let minimumCharge = lowestCharge
         var summary = RefreshPlan.Year(year: year, budgetCents: budget)
         var funders = [Int](repeating: 0, count: programmeCount + 1)
-        var byReason: [RefreshPlan.Reason: Int] = [:]
+        var byReason = [Int](repeating: 0, count: Self.reasons.count)
         for j in p.programmes.indices where p.programmes[j].capPeriod == .year {
             for s in sites.indices { capUsed[j * sites.count + s] = 0 }
         }
-        let shortfalls = sites.indices.map { min(50, shortfall($0)) }
+        // Shortfall bonus per establishment, in tenths, fixed for the year.
+        let bonus = sites.indices.map { Int32((min(50, shortfall($0)) * 10).rounded()) }
+        let weights = Self.reasons.map { Int32($0.weight * 10) }
 
-        var due: [(score: Double, slot: Int32, overdue: Int, reason: RefreshPlan.Reason)] = []
-        for i in slots.indices where slots[i].priced {
+        var due: [Candidate] = []
+        due.reserveCapacity(lastDue.count + slots.count / 8)
+        var highest: Int32 = 0
+        for i in slots.indices {
             let slot = slots[i]
-            let reason: RefreshPlan.Reason
-            if let urgent = slot.urgent {
-                reason = urgent
+            guard slot.has(Slot.priced) else { continue }
+            let reason: UInt8
+            if slot.urgent != 0 {
+                reason = slot.urgent - 1
             } else if slot.dueDay <= endDay {
                 reason = slot.dueReason
             } else {
                 continue
             }
             let overdue = slot.dueDay <= endDay ? Int(endDay - slot.dueDay) * 12 / 365 : 0
-            let score = reason.weight + Double(min(overdue, 120)) + shortfalls[Int(slot.site)]
-            due.append((score, Int32(i), overdue, reason))
+            let score = weights[Int(reason)] + Int32(min(overdue, 120) * 10) + bonus[Int(slot.site)]
+            highest = max(highest, score)
+            due.append(
+                Candidate(
+                    slot: Int32(i), score10: score, site: slot.site, overdue: Int16(min(overdue, Int(Int16.max))), reason: reason, kind: slot.kind))
         }
-        due.sort { $0.score != $1.score ? $0.score > $1.score : $0.slot < $1.slot }
+        due = Self.sortedByScore(due, highest: highest)
 
-        var left: [(score: Double, slot: Int32, overdue: Int, reason: RefreshPlan.Reason)] = []
+        var left: [Candidate] = []
+        var backlogCost = 0
+        var refurbishedThisYear = 0
         for (k, candidate) in due.enumerated() {
             // Past this point nothing fits any more: the rest is backlog without pricing each one.
-            if budget - summary.chargedCents < minimumCharge {
+            if budget - summary.chargedCents < lowestCharge {
+                for rest in due[k...] { backlogCost += unitCents[Int(rest.kind)] }
                 left.append(contentsOf: due[k...])
                 break
             }
-            let i = Int(candidate.slot)
-            let slot = slots[i]
-            let site = Int(slot.site)
-            let (cost, refurbished) = nextPrice(slot.kind)
-            let subsidies = funding(cost: cost, kind: slot.kind, site: site, year: year)
-            let own = cost - subsidies.reduce(0, +)
+            let site = Int(candidate.site)
+            let kind = Int(candidate.kind)
+            let (cost, refurbished) = nextPrice(kind)
+            let covered = fund(cost: cost, kind: kind, site: site, year: year)
+            let own = cost - covered
             let charge = p.budgetCovers == .ownShare ? own : cost
             guard summary.chargedCents + charge <= budget else {
+                backlogCost += unitCents[kind]
                 left.append(candidate)
                 continue
             }
-            commit(cost: cost, subsidies: subsidies, site: site, kind: slot.kind, refurbished: refurbished, into: &funders)
+            let i = Int(candidate.slot)
+            let slot = slots[i]
+            commit(cost: cost, site: site, kind: kind, into: &funders)
             summary.chargedCents += charge
             summary.replaced += 1
-            byReason[candidate.reason, default: 0] += 1
+            if refurbished { refurbishedThisYear += 1 }
+            byReason[Int(candidate.reason)] += 1
             siteReplaced[site] += 1
-            lines.append(
-                RefreshPlan.Line(
-                    year: year, action: .replace, deviceID: slot.deviceID, establishmentID: sites[site].id, kind: slot.kind, modelID: slot.modelID,
-                    reason: candidate.reason, score: (candidate.score * 10).rounded() / 10, overdueMonths: candidate.overdue,
-                    refurbished: refurbished,
-                    costCents: cost, subsidiesCents: subsidies, ownCents: own))
-            if slot.lost && slot.client { clientCount[site] += 1 }
-            slots[i].lost = false
-            slots[i].urgent = nil
-            slots[i].modelID = p.prices[slot.kind]?.modelID
-            slots[i].dueDay = Int32(buyDate.adding(months: lifespan(ofReplacement: slot.kind)).daysSinceEpoch)
-            slots[i].dueReason = .age
+            if keepLines {
+                lines.append(
+                    RefreshPlan.Line(
+                        year: year, action: .replace, deviceID: slot.unit >= 0 ? units[Int(slot.unit)].id : nil, establishmentID: sites[site].id,
+                        kind: Self.kinds[kind], modelID: modelID(of: slot), reason: Self.reasons[Int(candidate.reason)],
+                        score: Double(candidate.score10) / 10, overdueMonths: Int(candidate.overdue), refurbished: refurbished, costCents: cost,
+                        subsidiesCents: scratch, ownCents: own))
+            }
+            if slot.has(Slot.lost) && slot.has(Slot.client) { clientCount[site] += 1 }
+            slots[i].flags = (slot.flags & ~Slot.lost) | Slot.renewed
+            slots[i].urgent = 0
+            slots[i].dueDay = Int32(buyDate.adding(months: replacementLifespan[kind]).daysSinceEpoch)
+            slots[i].dueReason = Self.ordinal(.age)
         }
 
-        summary.added = addForEquity(year: year, buyDate: buyDate, budget: budget, summary: &summary, funders: &funders)
+        let (added, refurbishedAdded) = addForEquity(year: year, buyDate: buyDate, budget: budget, summary: &summary, funders: &funders)
+        summary.added = added
+        summary.refurbished = refurbishedThisYear + refurbishedAdded
         summary.backlogDevices = left.count
-        summary.backlogCostCents = left.reduce(0) { $0 + p.prices[slots[Int($1.slot)].kind]!.unitCents }
+        summary.backlogCostCents = backlogCost
         summary.totalCents = funders.reduce(0, +)
         summary.funders = zip(p.programmes.map(\.name) + [RefreshPlan.ownShareFunder], funders).map {
             RefreshPlan.FunderAmount(funder: $0, cents: $1)
         }
-        summary.replacedByReason = RefreshPlan.Reason.allCases.compactMap { reason in byReason[reason].map { .init(reason: reason, devices: $0) } }
-        summary.refurbished = lines.reversed().prefix { $0.year == year }.filter(\.refurbished).count
+        summary.replacedByReason = Self.reasons.indices.compactMap { r in byReason[r] > 0 ? .init(reason: Self.reasons[r], devices: byReason[r]) : nil
+        }
+        replacedTotal += summary.replaced
+        addedTotal += added
         lastDue = left
         return summary
     }
 
-    mutating func commit(cost: Int, subsidies: [Int], site: Int, kind: DeviceModel.Kind, refurbished: Bool, into funders: inout [Int]) {
-        for (j, amount) in subsidies.enumerated() where amount > 0 {
-            funders[j] += amount
-            capUsed[j * sites.count + site] += amount
+    func modelID(of slot: Slot) -> UUID? {
+        slot.has(Slot.renewed) || slot.unit < 0 ? replacementModel[Int(slot.kind)] : units[Int(slot.unit)].modelID
+    }
+
+    /// Highest score first, and in position order within a score: a counting sort, linear in the candidates.
+    static func sortedByScore(_ due: [Candidate], highest: Int32) -> [Candidate] {
+        guard due.count > 1 else { return due }
+        var starts = [Int](repeating: 0, count: Int(highest) + 2)
+        for c in due { starts[Int(highest - c.score10) + 1] += 1 }
+        for b in 1..<starts.count { starts[b] += starts[b - 1] }
+        var out = due
+        for c in due {
+            let bucket = Int(highest - c.score10)
+            out[starts[bucket]] = c
+            starts[bucket] += 1
         }
-        funders[programmeCount] += cost - subsidies.reduce(0, +)
-        refurbishedCounter[kind, default: 0] += 1
-        siteCost[site] += cost
+        return out
     }
 
     /// Spends what is left on the establishment furthest below its target, one device at a time.
-    mutating func addForEquity(year: Int, buyDate: LocalDate, budget: Int, summary: inout RefreshPlan.Year, funders: inout [Int]) -> Int {
+    mutating func addForEquity(year: Int, buyDate: LocalDate, budget: Int, summary: inout RefreshPlan.Year, funders: inout [Int]) -> (Int, Int) {
         var heap = SiteHeap()
-        let minimumCharge = lowestCharge
         for s in sites.indices {
             let gap = shortfall(s)
             if gap > 0 { heap.push(gap: gap, rank: siteRank[s], site: Int32(s)) }
         }
         var added = 0
-        while budget - summary.chargedCents >= minimumCharge, let top = heap.pop() {
+        var refurbishedCount = 0
+        while budget - summary.chargedCents >= lowestCharge, let top = heap.pop() {
             guard additions < RefreshPlanner.maxAdditions else {
-                notes.append("equity additions stopped at \(RefreshPlanner.maxAdditions) devices")
+                notes.insert("equity additions stopped at \(RefreshPlanner.maxAdditions) devices")
                 break
             }
             let site = Int(top.site)
-            let kind = targets[site]!.deviceKind
+            let kindValue = targets[site]!.deviceKind
+            let kind = Self.kinds.firstIndex(of: kindValue)!
             let (cost, refurbished) = nextPrice(kind)
-            let subsidies = funding(cost: cost, kind: kind, site: site, year: year)
-            let own = cost - subsidies.reduce(0, +)
+            let covered = fund(cost: cost, kind: kind, site: site, year: year)
+            let own = cost - covered
             let charge = p.budgetCovers == .ownShare ? own : cost
             guard summary.chargedCents + charge <= budget else { continue }
-            commit(cost: cost, subsidies: subsidies, site: site, kind: kind, refurbished: refurbished, into: &funders)
+            commit(cost: cost, site: site, kind: kind, into: &funders)
             summary.chargedCents += charge
             added += 1
             additions += 1
+            if refurbished { refurbishedCount += 1 }
             siteAdded[site] += 1
             clientCount[site] += 1
-            lines.append(
-                RefreshPlan.Line(
-                    year: year, action: .add, deviceID: nil, establishmentID: sites[site].id, kind: kind, modelID: p.prices[kind]?.modelID,
-                    reason: .equity, score: (top.gap * 10).rounded() / 10, overdueMonths: 0, refurbished: refurbished, costCents: cost,
-                    subsidiesCents: subsidies, ownCents: own))
+            if keepLines {
+                lines.append(
+                    RefreshPlan.Line(
+                        year: year, action: .add, deviceID: nil, establishmentID: sites[site].id, kind: kindValue, modelID: replacementModel[kind],
+                        reason: .equity, score: (top.gap * 10).rounded() / 10, overdueMonths: 0, refurbished: refurbished, costCents: cost,
+                        subsidiesCents: scratch, ownCents: own))
+            }
             slots.append(
                 Slot(
-                    site: Int32(site), kind: kind, deviceID: nil, modelID: p.prices[kind]?.modelID, priced: true, client: true, lost: false,
-                    urgent: nil,
-                    dueDay: Int32(buyDate.adding(months: lifespan(ofReplacement: kind)).daysSinceEpoch), dueReason: .age))
+                    site: Int32(site), unit: -1, dueDay: Int32(buyDate.adding(months: replacementLifespan[kind]).daysSinceEpoch), kind: UInt8(kind),
+                    urgent: 0, dueReason: Self.ordinal(.age), flags: Slot.priced | Slot.client | Slot.renewed))
             let gap = shortfall(site)
             if gap > 0 { heap.push(gap: gap, rank: top.rank, site: top.site) }
         }
-        return added
+        return (added, refurbishedCount)
     }
 
     mutating func finish(years: [RefreshPlan.Year]) -> RefreshPlan {
@@ -317,11 +410,14 @@ private struct PlannerState {
         for candidate in lastDue {
             let slot = slots[Int(candidate.slot)]
             siteBacklog[Int(slot.site)] += 1
-            lines.append(
-                RefreshPlan.Line(
-                    year: lastYear, action: .backlog, deviceID: slot.deviceID, establishmentID: sites[Int(slot.site)].id, kind: slot.kind,
-                    modelID: slot.modelID, reason: candidate.reason, score: (candidate.score * 10).rounded() / 10, overdueMonths: candidate.overdue,
-                    refurbished: false, costCents: p.prices[slot.kind]!.unitCents, subsidiesCents: [], ownCents: 0))
+            if keepLines {
+                lines.append(
+                    RefreshPlan.Line(
+                        year: lastYear, action: .backlog, deviceID: slot.unit >= 0 ? units[Int(slot.unit)].id : nil,
+                        establishmentID: sites[Int(slot.site)].id, kind: Self.kinds[Int(slot.kind)], modelID: modelID(of: slot),
+                        reason: Self.reasons[Int(candidate.reason)], score: Double(candidate.score10) / 10, overdueMonths: Int(candidate.overdue),
+                        refurbished: false, costCents: unitCents[Int(slot.kind)], subsidiesCents: [], ownCents: 0))
+            }
         }
         var totals = [Int](repeating: 0, count: programmeCount + 1)
         for year in years {
@@ -337,15 +433,12 @@ private struct PlannerState {
         }
         let summary = RefreshPlan.Summary(
             devicesConsidered: considered, devicesNotPlanned: notPlanned, devicesUndated: undated, totalCents: totals.reduce(0, +),
-            funders: zip(names, totals).map { .init(funder: $0, cents: $1) }, replaced: years.reduce(0) { $0 + $1.replaced },
-            added: years.reduce(0) { $0 + $1.added }, backlogDevices: years.last?.backlogDevices ?? 0,
-            backlogCostCents: years.last?.backlogCostCents ?? 0,
-            equityBefore: equity(countBefore), equityAfter: equity(clientCount))
-        var plan = RefreshPlan(
+            funders: zip(names, totals).map { .init(funder: $0, cents: $1) }, replaced: replacedTotal, added: addedTotal,
+            backlogDevices: years.last?.backlogDevices ?? 0, backlogCostCents: years.last?.backlogCostCents ?? 0, equityBefore: equity(countBefore),
+            equityAfter: equity(clientCount))
+        return RefreshPlan(
             name: p.name, firstYear: p.years.lowerBound, lastYear: lastYear, funders: names, years: years, summary: summary, establishments: outcomes,
-            lines: lines)
-        plan.notes = Array(Set(notes)).sorted()
-        return plan
+            lines: lines, notes: notes.sorted())
     }
 
     func equity(_ counts: [Int]) -> RefreshPlan.Equity {

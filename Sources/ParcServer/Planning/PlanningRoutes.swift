@@ -18,15 +18,17 @@ extension ParcApplication {
         ) { request, context in
             let principal = try context.requirePrincipal()
             let input = try await request.decodeJSON(RefreshPlanInput.self, context: context)
-            var (plan, _) = try await planning.plan(input, principal: principal)
-            switch request.queryDictionary["format"] {
+            let format = request.queryDictionary["format"] ?? "json"
+            guard ["json", "csv", "svg"].contains(format) else {
+                throw ParcError.validation([FieldError(field: "format", reason: "must be json, csv or svg")])
+            }
+            let lines = format == "csv" || request.queryDictionary["lines"] == "true"
+            let (plan, _) = try await planning.plan(input, principal: principal, lines: lines)
+            switch format {
             case "csv": return Reply.csv(ParcApplication.planLinesCSV(plan), filename: "plan-lines.csv")
             case "svg": return Reply.svg(PlanChart.svg(plan))
-            case nil, "json": break
-            default: throw ParcError.validation([FieldError(field: "format", reason: "must be json, csv or svg")])
+            default: return try Reply.json(plan)
             }
-            if request.queryDictionary["lines"] != "true" { plan.lines = [] }
-            return try Reply.json(plan)
         }
         api.add(
             .post, "refresh-scenarios", "Compute a refresh plan and save it as a scenario, to compare with others", tag: "Planning",

@@ -71,13 +71,13 @@ struct PlanningService: Sendable {
         return target
     }
 
-    /// Validates the request, reads the fleet and plans. The plan keeps its lines; callers drop them if unwanted.
-    func plan(_ input: RefreshPlanInput, principal: Principal) async throws -> (RefreshPlan, Target) {
+    /// Validates the request, reads the fleet and plans; `lines: false` keeps the figures only.
+    func plan(_ input: RefreshPlanInput, principal: Principal, lines: Bool = true) async throws -> (RefreshPlan, Target) {
         let models = try await storage.repository(DeviceModel.self).all()
         let parameters = try input.validate(models: Dictionary(uniqueKeysWithValues: models.map { ($0.id, $0) }))
         let target = try await target(of: input, principal: principal)
         let facts = try await storage.planning.facts(target.territory, failuresSince: clock.now().addingTimeInterval(-365 * 86_400))
-        return (RefreshPlanner.plan(facts, parameters), target)
+        return (RefreshPlanner.plan(facts, parameters, lines: lines), target)
     }
 
     /// Plans and saves; returns the scenario as reads show it (without lines) and the lines.
@@ -127,7 +127,9 @@ extension ParcApplication {
     }
 
     /// The planner's figures for a CLI or a benchmark: the fleet read from the store, then the plan, timed apart.
-    public func timedPlan(_ input: RefreshPlanInput, as principal: Principal) async throws -> (read: Duration, plan: Duration, result: RefreshPlan) {
+    public func timedPlan(_ input: RefreshPlanInput, as principal: Principal, lines: Bool) async throws -> (
+        read: Duration, plan: Duration, result: RefreshPlan
+    ) {
         let clock = ContinuousClock()
         let models = try await storage.repository(DeviceModel.self).all()
         let parameters = try input.validate(models: Dictionary(uniqueKeysWithValues: models.map { ($0.id, $0) }))
@@ -137,7 +139,7 @@ extension ParcApplication {
             facts = try await storage.planning.facts(target.territory, failuresSince: self.clock.now().addingTimeInterval(-365 * 86_400))
         }
         var plan: RefreshPlan?
-        let planning = clock.measure { plan = RefreshPlanner.plan(facts!, parameters) }
+        let planning = clock.measure { plan = RefreshPlanner.plan(facts!, parameters, lines: lines) }
         return (read, planning, plan!)
     }
 }

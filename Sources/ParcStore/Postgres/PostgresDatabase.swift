@@ -64,6 +64,14 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
+    public func query<T: Sendable>(_ query: SQLQuery, map: @escaping @Sendable (SQLRow) throws -> T) async throws -> [T] {
+        do {
+            return try await PostgresDatabase.collect(try await client.query(PostgresDatabase.render(query), logger: logger), map: map)
+        } catch {
+            throw PostgresDatabase.translate(error)
+        }
+    }
+
     @discardableResult
     public func write(_ batch: WriteBatch) async throws -> [[SQLRow]] {
         let rendered = batch.statements.map { (PostgresDatabase.render($0.query), $0.expectation) }
@@ -125,14 +133,19 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 
     static func collect(_ sequence: PostgresRowSequence) async throws -> [SQLRow] {
-        var rows: [SQLRow] = []
+        try await collect(sequence) { $0 }
+    }
+
+    /// Each row is mapped as it arrives; the values buffer is reused when `map` does not keep the row.
+    static func collect<T>(_ sequence: PostgresRowSequence, map: (SQLRow) throws -> T) async throws -> [T] {
+        var rows: [T] = []
         var columns: SQLRow.Columns?
+        var values: [SQLValue] = []
         for try await row in sequence {
             if columns == nil { columns = SQLRow.Columns(row.map(\.columnName)) }
-            var values: [SQLValue] = []
-            values.reserveCapacity(row.count)
+            values.removeAll(keepingCapacity: true)
             for cell in row { values.append(try value(of: cell)) }
-            rows.append(SQLRow(columns: columns!, values: values))
+            rows.append(try map(SQLRow(columns: columns!, values: values)))
         }
         return rows
     }

@@ -76,6 +76,10 @@ public protocol SQLDatabase: Sendable {
     /// Runs a read-only query.
     func query(_ query: SQLQuery) async throws -> [SQLRow]
 
+    /// Runs a read-only query and maps each row as it is read, so a large result (a région's fleet) never exists
+    /// as a million rows at once. `map` must not keep the row.
+    func query<T: Sendable>(_ query: SQLQuery, map: @escaping @Sendable (SQLRow) throws -> T) async throws -> [T]
+
     /// Applies a batch atomically, checking each statement's expectation; returns each statement's rows.
     @discardableResult
     func write(_ batch: WriteBatch) async throws -> [[SQLRow]]

@@ -26,6 +26,9 @@ public struct SQLRow: Sendable {
         return values[i]
     }
 
+    /// The value in the `position`-th selected column: for bulk reads that know their SELECT list.
+    public subscript(position position: Int) -> SQLValue { values[position] }
+
     func fail(_ name: String, _ expected: String) -> StoreError {
         .decoding("column \(name): expected \(expected), found \(self[name])")
     }
@@ -203,5 +206,23 @@ enum SQLiteTimestamp {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146097 + doe - 719468
         return Date(timeIntervalSince1970: Double(days * 86400 + h * 3600 + mi * 60 + s) + fraction)
+    }
+}
+
+extension SQLValue {
+    /// A UUID from either backend's representation (PostgreSQL `uuid`, SQLite 16-byte blob), or nil.
+    public var uuidValue: UUID? {
+        switch self {
+        case .uuid(let u): u
+        case .blob(let b) where b.count == 16:
+            UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        case .text(let t): UUID(uuidString: t)
+        default: nil
+        }
+    }
+
+    public var textValue: String? {
+        if case .text(let t) = self { return t }
+        return nil
     }
 }

@@ -63,6 +63,18 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    public func query<T: Sendable>(_ query: SQLQuery, map: @escaping @Sendable (SQLRow) throws -> T) async throws -> [T] {
+        let (sql, binds) = query.render { _ in "?" }
+        let arguments = StatementArguments(binds.map(\.grdb))
+        do {
+            return try await writer.read { db in
+                try SQLiteDatabase.rows(try db.cachedStatement(sql: sql), arguments, map: map)
+            }
+        } catch {
+            throw SQLiteDatabase.translate(error)
+        }
+    }
+
     @discardableResult
     public func write(_ batch: WriteBatch) async throws -> [[SQLRow]] {
         let rendered = batch.statements.map { statement in
@@ -100,14 +112,20 @@ public final class SQLiteDatabase: SQLDatabase {
     /// Reads each column straight from the SQLite statement (no intermediate row copy); 16-byte blobs are UUIDs,
     /// which is how Parc stores them.
     static func rows(_ statement: Statement, _ arguments: StatementArguments) throws -> [SQLRow] {
+        try rows(statement, arguments) { $0 }
+    }
+
+    /// Each row is mapped as soon as it is read; the values buffer is reused when `map` does not keep the row.
+    static func rows<T>(_ statement: Statement, _ arguments: StatementArguments, map: (SQLRow) throws -> T) throws -> [T] {
         let columns = SQLRow.Columns(statement.columnNames)
         let count = Int32(statement.columnCount)
         let handle = statement.sqliteStatement
-        var rows: [SQLRow] = []
+        var rows: [T] = []
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        var values: [SQLValue] = []
+        values.reserveCapacity(Int(count))
         while try cursor.next() != nil {
-            var values: [SQLValue] = []
-            values.reserveCapacity(Int(count))
+            values.removeAll(keepingCapacity: true)
             for i in 0..<count {
                 switch sqlite3_column_type(handle, i) {
                 case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(handle, i)))
@@ -128,7 +146,7 @@ public final class SQLiteDatabase: SQLDatabase {
                 default: values.append(.null)
                 }
             }
-            rows.append(SQLRow(columns: columns, values: values))
+            rows.append(try map(SQLRow(columns: columns, values: values)))
         }
         return rows
     }

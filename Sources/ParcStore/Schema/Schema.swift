@@ -274,6 +274,13 @@ enum Schema {
                   academie_code TEXT, created_by {uuid}, created_by_name TEXT NOT NULL, created_at {ts} NOT NULL, input TEXT NOT NULL,
                   plan TEXT NOT NULL, total_cents {int} NOT NULL, backlog_devices {int} NOT NULL, line_count {int} NOT NULL)
                 """,
+                // The fleet a plan or an indicator table reads, from the index alone: a collectivité's devices by
+                // `owner_id`, everyone's by a scan of this index rather than of the wide table. `deleted_at` is listed
+                // so SQLite sees the index as covering.
+                """
+                CREATE INDEX devices_plan_idx ON devices (owner_id, academie_code, establishment_id, status, kind, model_id, purchase_date,
+                  warranty_end, planned_refresh, id, deleted_at) WHERE deleted_at IS NULL
+                """,
                 "CREATE INDEX refresh_scenarios_collectivite_idx ON refresh_scenarios (collectivite_id, created_at)",
                 "CREATE INDEX refresh_scenarios_academie_idx ON refresh_scenarios (academie_code, created_at)",
                 """

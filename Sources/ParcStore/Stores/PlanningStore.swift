@@ -64,26 +64,30 @@ public struct PlanningStore: Sendable {
             failures[try row.uuid("id")] = n
             modelTickets[try row.uuid("model_id"), default: 0] += n
         }
-        var units: [PlanFacts.Unit] = []
-        var modelDevices: [UUID: Int] = [:]
-        for row in try await database.query(
+        // The one large read: mapped row by row by position, nothing kept but the compact unit.
+        let sitesByID = index
+        let batteries = health
+        let failed = failures
+        let units = try await database.query(
             """
             SELECT d.id, d.establishment_id, d.kind, d.model_id, d.status, d.purchase_date, d.warranty_end, d.planned_refresh FROM devices d
             WHERE d.deleted_at IS NULL AND d.status <> \(Device.Status.retired.rawValue) AND \(inScope)
-            """)
-        {
-            guard let site = index[try row.uuid("establishment_id")] else { continue }
-            let id = try row.uuid("id")
-            let model = try row.uuid("model_id")
-            let status = try row.enumValue("status", as: Device.Status.self)
-            modelDevices[model, default: 0] += 1
-            units.append(
-                PlanFacts.Unit(
-                    id: id, site: site, kind: try row.enumValue("kind", as: DeviceModel.Kind.self), modelID: model,
-                    lost: status == .lost || status == .stolen, purchase: try row.optionalLocalDate("purchase_date"),
-                    warrantyEnd: try row.optionalLocalDate("warranty_end"), plannedRefresh: try row.optionalLocalDate("planned_refresh"),
-                    batteryHealth: health[id], failures: failures[id] ?? 0))
-        }
+            """
+        ) { row -> PlanFacts.Unit? in
+            guard let id = row[position: 0].uuidValue, let establishment = row[position: 1].uuidValue, let site = sitesByID[establishment] else {
+                return nil
+            }
+            guard let kind = row[position: 2].textValue.flatMap(DeviceModel.Kind.init(rawValue:)), let model = row[position: 3].uuidValue,
+                let status = row[position: 4].textValue.flatMap(Device.Status.init(rawValue:))
+            else { throw StoreError.decoding("device \(id) has an unknown kind, model or status") }
+            return PlanFacts.Unit(
+                id: id, site: site, kind: kind, modelID: model, lost: status == .lost || status == .stolen,
+                purchase: row[position: 5].textValue.flatMap(LocalDate.init), warrantyEnd: row[position: 6].textValue.flatMap(LocalDate.init),
+                plannedRefresh: row[position: 7].textValue.flatMap(LocalDate.init), batteryHealth: batteries.isEmpty ? nil : batteries[id],
+                failures: failed.isEmpty ? 0 : failed[id] ?? 0)
+        }.compactMap { $0 }
+        var modelDevices: [UUID: Int] = [:]
+        for unit in units { modelDevices[unit.modelID, default: 0] += 1 }
         var lifespans: [UUID: Int] = [:]
         for row in try await database.query("SELECT id, lifespan_months FROM device_models WHERE deleted_at IS NULL") {
             lifespans[try row.uuid("id")] = try row.int("lifespan_months")
