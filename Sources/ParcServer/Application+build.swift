@@ -394,17 +394,20 @@ public struct ReadyStatus: Codable, Sendable {
 extension ParcApplication {
     public var importer: CSVImporter { CSVImporter(storage: storage, clock: clock) }
 
+    /// A collectivité named on the command line as `kind:code` (`departement:974`).
+    func collectivite(reference: String) async throws -> Collectivite {
+        guard case .reference(let kind, let code)? = OwnerChoice.parse(reference: reference),
+            let found = try await OwnerResolver(storage: storage).collectivite(kind: kind, code: code)
+        else { throw ParcError.validation([FieldError(field: "collectivite", reason: "no collectivité \(reference)")]) }
+        return found
+    }
+
     /// `parc token create`: resolves collectivité and UAIs to ids, then issues as the console operator.
     public func issueToken(name: String, role: String, academie: String?, collectivite: String?, uais: [String], expiresAt: Date?) async throws
         -> String
     {
         var collectiviteID: UUID?
-        if let collectivite {
-            guard case .reference(let kind, let code)? = OwnerChoice.parse(reference: collectivite),
-                let found = try await OwnerResolver(storage: storage).collectivite(kind: kind, code: code)
-            else { throw ParcError.validation([FieldError(field: "collectivite", reason: "no collectivité \(collectivite)")]) }
-            collectiviteID = found.id
-        }
+        if let collectivite { collectiviteID = try await self.collectivite(reference: collectivite).id }
         let establishments = try await storage.repository(Establishment.self).find(where: "uai", in: uais.map { $0.uppercased().sqlValue })
         guard establishments.count == Set(uais.map { $0.uppercased() }).count else {
             throw ParcError.validation([FieldError(field: "uai", reason: "names an establishment that does not exist")])

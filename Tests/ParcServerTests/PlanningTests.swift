@@ -128,6 +128,23 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func oneSnapshotPerDayPerCluster(_ backend: Backend) async throws {
+        let clock = MutableClock(TicketTests.mondayNine)
+        try await withApp(backend, clock: clock) { _, w in
+            // The service of a node that started at 9:00 took Monday's already, or takes it now; either way only once.
+            _ = try await w.parc.snapshots.runIfDue()
+            #expect(try await w.parc.snapshots.runIfDue().ran == false)
+            clock.advance(by: 3_600)
+            #expect(try await w.parc.snapshots.runIfDue().ran == false)
+            clock.advance(by: 86_400)
+            let tuesday = try await w.parc.snapshots.runIfDue()
+            #expect(tuesday.ran)
+            #expect(tuesday.day == LocalDate("2026-11-24"))
+            #expect(tuesday.establishments == 2)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func indicatorsOfAHandCountedTerritory(_ backend: Backend) async throws {
         let clock = MutableClock(TicketTests.mondayNine)
         try await withApp(backend, clock: clock) { client, w in

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Every failure the domain can report. ParcServer maps each case to HTTP in exactly one place,
 /// so adding a case forces a decision about its status code.
@@ -109,6 +109,16 @@ public struct Validator: Sendable {
             return nil
         }
         return date
+    }
+
+    /// A UUID written as text (a query parameter), or nil with `field: must be a UUID` recorded.
+    public mutating func uuid(_ value: String?, _ field: String) -> UUID? {
+        guard let value else { return nil }
+        guard let id = UUID(uuidString: value) else {
+            fail(field, "must be a UUID")
+            return nil
+        }
+        return id
     }
 
     public var isValid: Bool { errors.isEmpty }

@@ -222,11 +222,7 @@ extension TicketService {
         let dimension = v.enumValue(query["by"], "by", as: TicketReport.Dimension.self)
         let from = v.date(query["from"], "from")
         let to = v.date(query["to"], "to")
-        var narrowed: UUID?
-        if let raw = query["collectivite_id"] {
-            narrowed = UUID(uuidString: raw)
-            if narrowed == nil { v.fail("collectivite_id", "must be a UUID") }
-        }
+        let narrowed = v.uuid(query["collectivite_id"], "collectivite_id")
         if let from, let to, to < from { v.fail("to", "is before from") }
         let allowed: Set = ["by", "from", "to", "collectivite_id", "format"]
         for name in query.keys.sorted() where !allowed.contains(name) { v.fail(name, "is not a parameter of ticket reports") }

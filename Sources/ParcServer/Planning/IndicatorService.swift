@@ -1,6 +1,6 @@
 public import Foundation
 import Logging
-import ParcCore
+public import ParcCore
 import ParcStore
 public import ServiceLifecycle
 
@@ -20,7 +20,7 @@ public struct IndicatorSettings: Sendable {
 }
 
 /// Computes indicator tables for a caller's territory, at any level, and the series from daily snapshots.
-struct IndicatorEngine: Sendable {
+public struct IndicatorEngine: Sendable {
     let storage: Storage
     let clock: AppClock
     let zones: HolidayZones
@@ -31,11 +31,14 @@ struct IndicatorEngine: Sendable {
         guard Permissions.allows(principal.role, .read, .indicator) else { throw ParcError.forbidden("this role cannot read indicators") }
     }
 
-    func today(_ now: Date) -> LocalDate {
+    func today(_ now: Date) -> LocalDate { day(of: now).day }
+
+    /// The snapshot day `now` falls in, and the instant it began, in the configured time zone.
+    func day(of now: Date) -> (day: LocalDate, start: Date) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = settings.timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        return (LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!, calendar.startOfDay(for: now))
     }
 
     /// The instants the counts depend on. "Online" starts at the 7th school day back on each département's
@@ -146,10 +149,10 @@ struct IndicatorEngine: Sendable {
         }
     }
 
-    struct SnapshotReport: Codable, Sendable, Equatable {
-        var ran: Bool
-        var day: LocalDate?
-        var establishments = 0
+    public struct SnapshotReport: Codable, Sendable, Equatable {
+        public var ran: Bool
+        public var day: LocalDate?
+        public var establishments = 0
     }
 
     /// Writes today's counts for every establishment, then drops snapshots past retention.
@@ -182,13 +185,10 @@ public struct IndicatorSnapshotService: Service {
         }
     }
 
-    func runIfDue() async throws -> IndicatorEngine.SnapshotReport {
+    /// Takes today's snapshot unless a node of the cluster already took it.
+    public func runIfDue() async throws -> IndicatorEngine.SnapshotReport {
         let now = engine.clock.now()
-        let day = engine.today(now)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = engine.settings.timeZone
-        let startOfDay = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
-        guard try await engine.storage.tickets.claim(job: "indicators.snapshot", now: now, notSince: startOfDay) else {
+        guard try await engine.storage.tickets.claim(job: "indicators.snapshot", now: now, notSince: engine.day(of: now).start) else {
             return .init(ran: false)
         }
         return try await engine.snapshot()

@@ -84,10 +84,7 @@ extension ParcApplication {
             var filter = PlanningStore.LineFilter()
             if let year = query["year"] { filter.year = v.range(Int(year) ?? -1, "year", scenario.plan.firstYear...scenario.plan.lastYear) }
             if let action = query["action"] { filter.action = v.enumValue(action, "action", as: RefreshPlan.Action.self) }
-            if let establishment = query["establishment_id"] {
-                filter.establishmentID = UUID(uuidString: establishment)
-                if filter.establishmentID == nil { v.fail("establishment_id", "must be a UUID") }
-            }
+            filter.establishmentID = v.uuid(query["establishment_id"], "establishment_id")
             var after: Int?
             if let raw = query["after"] {
                 after = Int(raw)
@@ -164,11 +161,9 @@ extension ParcApplication {
             let query = request.queryDictionary
             var v = Validator()
             let level = v.enumValue(query["level"] ?? "establishment", "level", as: IndicatorRow.Level.self)
-            var filters = IndicatorEngine.Filters(departement: query["departement"], academieCode: query["academie_code"])
-            if let raw = query["collectivite_id"] {
-                filters.collectiviteID = UUID(uuidString: raw)
-                if filters.collectiviteID == nil { v.fail("collectivite_id", "must be a UUID") }
-            }
+            let filters = IndicatorEngine.Filters(
+                collectiviteID: v.uuid(query["collectivite_id"], "collectivite_id"), departement: query["departement"],
+                academieCode: query["academie_code"])
             try v.check()
             let rows = try await engine.table(level: level!, filters: filters, principal: try context.requirePrincipal())
             if query["format"] == "csv" { return Reply.csv(IndicatorRow.csv(rows), filename: "indicators-\(level!.rawValue).csv") }

@@ -111,12 +111,7 @@ extension ParcApplication {
         } catch {
             throw ParcError.malformed("the plan request is not valid JSON for a plan: \(error)")
         }
-        if let collectivite {
-            guard case .reference(let kind, let code)? = OwnerChoice.parse(reference: collectivite),
-                let found = try await OwnerResolver(storage: storage).collectivite(kind: kind, code: code)
-            else { throw ParcError.validation([FieldError(field: "collectivite", reason: "no collectivité \(collectivite)")]) }
-            input.collectiviteID = found.id
-        }
+        if let collectivite { input.collectiviteID = try await self.collectivite(reference: collectivite).id }
         if save {
             let (scenario, lines) = try await planning.save(input, principal: principal)
             var plan = scenario.plan
