@@ -1,6 +1,7 @@
 public import Foundation
 public import Hummingbird
 public import ParcCore
+import Synchronization
 
 /// The request context of every route: who is calling (set by `AuthenticationMiddleware`) and the JSON
 /// conventions of the API (snake_case keys, ISO 8601 dates).
@@ -36,7 +37,7 @@ public enum APIJSON {
 
     public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .custom { path in SnakeCaseKey(stringValue: SnakeCaseKey.snake(path.last!.stringValue))! }
+        encoder.keyEncodingStrategy = .custom { path in SnakeCaseKey(stringValue: SnakeCaseKey.cached(path.last!.stringValue))! }
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         return encoder
@@ -74,6 +75,18 @@ struct SnakeCaseKey: CodingKey {
     /// plural `IDs` stays one word instead of becoming `i_ds`, and a number between words is a word of its own
     /// (`devicesPer100Pupils` → `devices_per_100_pupils`, as clients write it) unless it follows a single letter
     /// (`p90RestoreMinutes`) or ends the name (`sha256`).
+    /// The same names come back in every response (a plan's 10 000 establishments repeat twelve keys each):
+    /// each is converted once. The cache stops growing at `cacheLimit` so keys that come from data cannot fill it.
+    static func cached(_ key: String) -> String {
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let converted = snake(key)
+        cache.withLock { names in if names.count < cacheLimit { names[key] = converted } }
+        return converted
+    }
+
+    static let cacheLimit = 4096
+    static let cache = Mutex<[String: String]>([:])
+
     static func snake(_ key: String) -> String {
         let chars = Array(key.replacingOccurrences(of: "IDs", with: "Ids"))
         var out = ""

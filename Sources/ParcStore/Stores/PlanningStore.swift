@@ -68,20 +68,24 @@ public struct PlanningStore: Sendable {
         let sitesByID = index
         let batteries = health
         let failed = failures
+        // Rows come in index order, so a run of rows shares its establishment and often its kind: remembering the
+        // last one spares most hash lookups and enum parses.
+        let run = RunMemo()
         let units = try await database.query(
             """
-            SELECT d.id, d.establishment_id, d.kind, d.model_id, d.status, d.purchase_date, d.warranty_end, d.planned_refresh FROM devices d
-            WHERE d.deleted_at IS NULL AND d.status <> \(Device.Status.retired.rawValue) AND \(inScope)
+            SELECT d.id, d.establishment_id, d.kind, d.model_id,
+              CASE WHEN d.status IN (\(Device.Status.lost.rawValue), \(Device.Status.stolen.rawValue)) THEN 1 ELSE 0 END AS lost,
+              d.purchase_date, d.warranty_end, d.planned_refresh
+            FROM devices d WHERE d.deleted_at IS NULL AND d.status <> \(Device.Status.retired.rawValue) AND \(inScope)
             """
         ) { row -> PlanFacts.Unit? in
-            guard let id = row[position: 0].uuidValue, let establishment = row[position: 1].uuidValue, let site = sitesByID[establishment] else {
-                return nil
+            guard let id = row[position: 0].uuidValue, let establishment = row[position: 1].uuidValue else { return nil }
+            guard let site = run.site(establishment, sitesByID) else { return nil }
+            guard let kind = row[position: 2].textValue.flatMap(run.kind), let model = row[position: 3].uuidValue else {
+                throw StoreError.decoding("device \(id) has an unknown kind or no model")
             }
-            guard let kind = row[position: 2].textValue.flatMap(DeviceModel.Kind.init(rawValue:)), let model = row[position: 3].uuidValue,
-                let status = row[position: 4].textValue.flatMap(Device.Status.init(rawValue:))
-            else { throw StoreError.decoding("device \(id) has an unknown kind, model or status") }
             return PlanFacts.Unit(
-                id: id, site: site, kind: kind, modelID: model, lost: status == .lost || status == .stolen,
+                id: id, site: site, kind: kind, modelID: model, lost: row[position: 4] == .int(1),
                 purchase: row[position: 5].textValue.flatMap(LocalDate.init), warrantyEnd: row[position: 6].textValue.flatMap(LocalDate.init),
                 plannedRefresh: row[position: 7].textValue.flatMap(LocalDate.init), batteryHealth: batteries.isEmpty ? nil : batteries[id],
                 failures: failed.isEmpty ? 0 : failed[id] ?? 0)
@@ -245,5 +249,29 @@ public struct PlanningStore: Sendable {
             createdByName: try row.string("created_by_name"), createdAt: try row.date("created_at"), lineCount: try row.int("line_count"),
             input: try decoder.decode(RefreshPlanInput.self, from: Data(try row.string("input").utf8)),
             plan: try decoder.decode(RefreshPlan.self, from: Data(try row.string("plan").utf8)))
+    }
+}
+
+/// The last establishment and kind a bulk read decoded. Used by one read, row after row, on one thread at a time.
+private final class RunMemo: @unchecked Sendable {
+    private var establishment: UUID?
+    private var siteIndex: Int32?
+    private var kindText = ""
+    private var kindValue: DeviceModel.Kind?
+
+    func site(_ id: UUID, _ sites: [UUID: Int32]) -> Int32? {
+        if id != establishment {
+            establishment = id
+            siteIndex = sites[id]
+        }
+        return siteIndex
+    }
+
+    func kind(_ text: String) -> DeviceModel.Kind? {
+        if text != kindText || kindValue == nil {
+            kindText = text
+            kindValue = DeviceModel.Kind(rawValue: text)
+        }
+        return kindValue
     }
 }
