@@ -89,6 +89,8 @@ public struct ParcApplication: Sendable {
             if configuration.loadDemo, try await storage.repository(Establishment.self).count([]) == 0 {
                 startup.demo = try await loader.loadDemo(territory: configuration.demoTerritory, as: issued.principal)
                 startup.demo?.tickets = try await loadDemoMaintenance(territory: configuration.demoTerritory, as: issued.principal)
+                // Today's indicators, so the series shows the demo at once (the service keeps it current).
+                _ = try await indicators.snapshot()
             }
         }
         return startup

@@ -26,7 +26,7 @@ public import ParcStore
 ///   `tickets.rules.linkWindowDays` (default 7), and per rule (`battery_health`, `storage_full`, `silent`, `off_cart`,
 ///   `slow_link`) `tickets.rules.<rule>.enabled`, `.threshold`, `.category`, `.priority`, `.onClear` (defaults in
 ///   `TicketRule.standard`).
-/// - `indicators.snapshotCheckMinutes` (default 60: how often a node checks whether today's snapshot exists),
+/// - `indicators.snapshotIntervalMinutes` (default 60: how often today's snapshot is rewritten, by one node of the cluster),
 ///   `indicators.retentionDays` (default 1100, about three school years), `indicators.timeZone` (default
 ///   `Europe/Paris`: the time zone that decides a snapshot's day).
 public struct ParcConfiguration: Sendable {
@@ -97,7 +97,7 @@ public struct ParcConfiguration: Sendable {
             throw ConfigurationError(key: "indicators.timeZone", reason: "'\(zoneName)' is not a time zone identifier")
         }
         indicators = IndicatorSettings(
-            checkIntervalSeconds: try reader.checkedInt("indicators.snapshotCheckMinutes", default: 60, in: 1...1440) * 60,
+            checkIntervalSeconds: try reader.checkedInt("indicators.snapshotIntervalMinutes", default: 60, in: 1...1440) * 60,
             retentionDays: try reader.checkedInt("indicators.retentionDays", default: 1100, in: 30...36_500), timeZone: zone)
     }
 
@@ -112,7 +112,7 @@ public struct ParcConfiguration: Sendable {
             "agent.checkinSeconds", "agent.jitter", "agent.tokenCacheSeconds", "agent.tokenCacheSize", "presence.onlineIntervals",
             "presence.offlineAfterHours", "retention.rawDays", "retention.dailyDays", "retention.intervalMinutes", "tickets.reopenDays",
             "tickets.attachments.maxBytes", "tickets.attachments.maxPerTicket", "tickets.passSeconds", "tickets.rules.intervalMinutes",
-            "tickets.rules.linkWindowDays", "indicators.snapshotCheckMinutes", "indicators.retentionDays", "indicators.timeZone",
+            "tickets.rules.linkWindowDays", "indicators.snapshotIntervalMinutes", "indicators.retentionDays", "indicators.timeZone",
         ]
         + TicketRule.Kind.allCases.flatMap { kind in
             ["enabled", "threshold", "category", "priority", "onClear"].map { "tickets.rules.\(kind.rawValue).\($0)" }

@@ -6,7 +6,7 @@ public import ServiceLifecycle
 
 /// How often snapshots are taken and how long they are kept.
 public struct IndicatorSettings: Sendable {
-    /// How often each node checks whether today's snapshot exists (one node takes it).
+    /// How often today's snapshot is rewritten (by one node of the cluster).
     public var checkIntervalSeconds: Int
     public var retentionDays: Int
     /// The day a snapshot belongs to is the date in this time zone.
@@ -31,14 +31,12 @@ public struct IndicatorEngine: Sendable {
         guard Permissions.allows(principal.role, .read, .indicator) else { throw ParcError.forbidden("this role cannot read indicators") }
     }
 
-    func today(_ now: Date) -> LocalDate { day(of: now).day }
-
-    /// The snapshot day `now` falls in, and the instant it began, in the configured time zone.
-    func day(of now: Date) -> (day: LocalDate, start: Date) {
+    /// The snapshot day `now` falls in, in the configured time zone.
+    func today(_ now: Date) -> LocalDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = settings.timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        return (LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!, calendar.startOfDay(for: now))
+        return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 
     /// The instants the counts depend on. "Online" starts at the 7th school day back on each département's
@@ -170,8 +168,9 @@ public struct IndicatorEngine: Sendable {
     }
 }
 
-/// Takes the daily indicator snapshot once per cluster: each node checks every `checkIntervalSeconds`, and the
-/// claim in `maintenance_runs` (not since the start of today) lets one of them take it.
+/// Keeps today's indicator snapshot current, once per cluster: every `checkIntervalSeconds` one node (the one that
+/// takes the turn in `maintenance_runs`) rewrites today's counts, so a day keeps its last state and a snapshot taken
+/// while data was still loading does not stand.
 public struct IndicatorSnapshotService: Service {
     let engine: IndicatorEngine
     let logger: Logger
@@ -179,18 +178,23 @@ public struct IndicatorSnapshotService: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                // Services start beside the server's preparation: on a fresh database, wait for its migrations
+                // rather than fail and wait a whole interval.
+                guard (try? await engine.storage.migrator.status().isCurrent) == true else {
+                    try? await Task.sleep(for: .seconds(5))
+                    continue
+                }
                 do { _ = try await runIfDue() } catch { logger.error("indicator snapshot failed", metadata: ["error": "\(error)"]) }
                 try? await Task.sleep(for: .seconds(engine.settings.checkIntervalSeconds))
             }
         }
     }
 
-    /// Takes today's snapshot unless a node of the cluster already took it.
+    /// Rewrites today's snapshot unless a node of the cluster did within most of the interval.
     public func runIfDue() async throws -> IndicatorEngine.SnapshotReport {
         let now = engine.clock.now()
-        guard try await engine.storage.tickets.claim(job: "indicators.snapshot", now: now, notSince: engine.day(of: now).start) else {
-            return .init(ran: false)
-        }
+        let since = now.addingTimeInterval(-Double(engine.settings.checkIntervalSeconds) * 0.8)
+        guard try await engine.storage.tickets.claim(job: "indicators.snapshot", now: now, notSince: since) else { return .init(ran: false) }
         return try await engine.snapshot()
     }
 }
