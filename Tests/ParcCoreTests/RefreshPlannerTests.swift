@@ -264,6 +264,11 @@ import Testing
         #expect(svg.contains("<title>2027 — Collectivité (part propre) : 2,6 k€</title>"))
         #expect(svg.contains("<polyline"))
         #expect(!svg.contains("<plan>"))
+        #expect(svg.contains("height=\"420.0\""))
+        // Many programmes with long names: the legend wraps onto new lines and the drawing grows to hold them.
+        p.programmes = (1...6).map { .init(name: "Programme de cofinancement régional numéro \($0)", sharePercent: 5) }
+        let wide = PlanChart.svg(RefreshPlanner.plan(facts, p))
+        #expect(wide.contains("height=\"474.0\""), "two long names a line, four lines")
     }
 }
 

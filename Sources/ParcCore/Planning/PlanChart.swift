@@ -9,13 +9,28 @@ public enum PlanChart {
 
     public static func svg(_ plan: RefreshPlan, title: String? = nil) -> String {
         let width = 760.0
-        let height = 420.0
+        var entries = plan.funders.enumerated().map { (label($1), index: $0, kind: "rect") }
+        entries.append(("Budget voté", -1, "dash"))
+        entries.append(("Retard (appareils)", -2, "line"))
+        // The legend wraps when an entry would run off the drawing; the drawing grows to hold its lines.
+        var placed: [(x: Double, row: Int)] = []
+        var cursor = 80.0
+        var row = 0
+        for entry in entries {
+            let entryWidth = 24 + Double(entry.0.count) * 6.5
+            if cursor > 80, cursor + entryWidth > width - 10 {
+                cursor = 80
+                row += 1
+            }
+            placed.append((cursor, row))
+            cursor += entryWidth
+        }
+        let height = 420.0 + 18 * Double(row)
         let left = 80.0
         let right = 70.0
         let top = 50.0
-        let bottom = 90.0
         let plotWidth = width - left - right
-        let plotHeight = height - top - bottom
+        let plotHeight = 280.0
         let euros = plan.years.map { Double(max($0.totalCents, $0.budgetCents)) / 100 }
         let costScale = niceCeiling(euros.max() ?? 0)
         let backlogScale = niceCeiling(Double(plan.years.map(\.backlogDevices).max() ?? 0))
@@ -74,24 +89,18 @@ public enum PlanChart {
         }
         out += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(width - right))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333333\"/>\n"
 
-        var legendX = left
-        let legendY = height - 40
-        var entries = plan.funders.enumerated().map { (label($1), colour($0), "rect") }
-        entries.append(("Budget voté", "#000000", "dash"))
-        entries.append(("Retard (appareils)", backlogColour, "line"))
-        for (text, fill, shape) in entries {
-            switch shape {
-            case "rect": out += "<rect x=\"\(f(legendX))\" y=\"\(f(legendY - 10))\" width=\"12\" height=\"12\" fill=\"\(fill)\"/>\n"
-            case "dash":
-                out +=
-                    "<line x1=\"\(f(legendX))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(legendX + 12))\" y2=\"\(f(legendY - 4))\" stroke=\"\(fill)\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>\n"
+        for (entry, place) in zip(entries, placed) {
+            let x = place.x
+            let y = top + plotHeight + 42 + 18 * Double(place.row)
+            let fill = entry.index >= 0 ? colour(entry.index) : entry.index == -1 ? "#000000" : backlogColour
+            switch entry.kind {
+            case "rect": out += "<rect x=\"\(f(x))\" y=\"\(f(y - 10))\" width=\"12\" height=\"12\" fill=\"\(fill)\"/>\n"
             default:
+                let dash = entry.kind == "dash" ? " stroke-dasharray=\"4 2\"" : ""
                 out +=
-                    "<line x1=\"\(f(legendX))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(legendX + 12))\" y2=\"\(f(legendY - 4))\" stroke=\"\(fill)\" stroke-width=\"2\"/>\n"
+                    "<line x1=\"\(f(x))\" y1=\"\(f(y - 4))\" x2=\"\(f(x + 12))\" y2=\"\(f(y - 4))\" stroke=\"\(fill)\" stroke-width=\"2\"\(dash)/>\n"
             }
-            out += "<text x=\"\(f(legendX + 16))\" y=\"\(f(legendY))\">\(escape(text))</text>\n"
-            legendX += 24 + Double(text.count) * 6.5
-            if legendX > width - 150 { legendX = left }
+            out += "<text x=\"\(f(x + 16))\" y=\"\(f(y))\">\(escape(entry.0))</text>\n"
         }
         out += "</svg>\n"
         return out
