@@ -66,7 +66,9 @@ public enum PlanChart {
         for (i, year) in plan.years.enumerated() {
             let x = left + slot * Double(i) + (slot - barWidth) / 2
             var base = 0.0
-            for (j, amount) in year.funders.enumerated() where amount.cents > 0 {
+            // The collectivité's own share sits at the bottom, so it meets the budget line when the budget covers it.
+            let stack = Array(year.funders.enumerated()).suffix(1) + Array(year.funders.enumerated()).dropLast()
+            for (j, amount) in stack where amount.cents > 0 {
                 let value = Double(amount.cents) / 100
                 let y0 = y(base + value, costScale)
                 let h = y(base, costScale) - y0
