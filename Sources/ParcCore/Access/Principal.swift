@@ -90,11 +90,20 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case refreshPlan = "refresh_plan"
     /// Equipment indicators and their daily snapshots.
     case indicator
+    /// Family loans: kits, SIM lines, loans, their signed documents, photos and reminders.
+    case loan
+    /// A collectivité's lending rules: eligibility criteria, durations, checklists, fees, convention texts.
+    case loanPolicy = "loan_policy"
+    /// Families' identities. Only staff of the establishment and the collectivité's loan managers read them.
+    case household
 }
 
 public enum Permissions {
     /// The role matrix. Everything not listed is refused.
     public static func allows(_ role: Principal.Role, _ action: Action, _ kind: ResourceKind) -> Bool {
+        // A family's identity is for the establishment that lends (and the collectivité's loan manager, which the
+        // loan service checks by name): not for administrators, technicians or agents.
+        if kind == .household { return role == .establishmentStaff || role == .collectivite }
         switch role {
         case .admin:
             return true
@@ -115,6 +124,7 @@ public enum Permissions {
             case .collectivite, .deviceModel, .audit, .telemetry, .slaPolicy, .round, .indicator: return action == .read
             case .ticket: return action != .delete
             case .establishment: return action == .read || action == .update
+            case .loanPolicy: return action == .read
             // Budgets are the collectivité's.
             case .principal, .token, .refreshPlan: return false
             default: return true
@@ -122,7 +132,7 @@ public enum Permissions {
         case .technician:
             switch kind {
             case .collectivite, .deviceModel, .establishment, .audit, .telemetry, .slaPolicy, .round, .indicator: return action == .read
-            case .principal, .token, .refreshPlan: return false
+            case .principal, .token, .refreshPlan, .loan, .loanPolicy, .household: return false
             case .ticket: return action != .delete
             // A technician setting up devices on site may mint an enrollment token, but not revoke others' work.
             case .agentEnrollment: return action == .read || action == .create
