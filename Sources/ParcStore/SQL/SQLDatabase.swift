@@ -14,6 +14,15 @@ public enum SQLDialect: String, Sendable {
         self == .postgres ? "CAST(EXTRACT(EPOCH FROM \(column)) AS DOUBLE PRECISION)" : "((julianday(\(column)) - 2440587.5) * 86400.0)"
     }
 
+    /// A migration statement for this dialect: `{sqlite}` or `{postgres}` at its start limits it to one backend
+    /// (triggers, whose syntax differs); nil when it is the other's.
+    func statement(_ text: String) -> String? {
+        for other in [SQLDialect.sqlite, .postgres] where text.hasPrefix("{\(other.rawValue)}") {
+            return other == self ? ddl(String(text.dropFirst(other.rawValue.count + 2))) : nil
+        }
+        return ddl(text)
+    }
+
     /// Column types in migrations: `{uuid}`, `{ts}`, `{bool}`, `{int}`, `{real}`, `{seq}`, `{without_rowid}`, `{blob}` are replaced per dialect.
     func ddl(_ text: String) -> String {
         let types: [(String, String)] =
@@ -94,6 +103,10 @@ public protocol SQLDatabase: Sendable {
 extension SQLDatabase {
     public func write(_ query: SQLQuery, expect: RowExpectation = .any) async throws {
         try await write(WriteBatch([WriteStatement(query, expect: expect)]))
+    }
+
+    public func write(_ statement: WriteStatement) async throws {
+        try await write(WriteBatch([statement]))
     }
 }
 

@@ -46,6 +46,31 @@ enum UniqueConstraints {
         Entry(
             index: "tickets_number_key", table: "tickets", columns: ["establishment_id", "number"], field: "number",
             message: "another ticket took this number at the same moment; retry"),
+        Entry(
+            index: "sim_lines_iccid_key", table: "sim_lines", columns: ["iccid"], field: "iccid", message: "another SIM line has this ICCID"),
+        Entry(
+            index: "kits_asset_tag_key", table: "kits", columns: ["asset_tag"], field: "asset_tag", message: "another kit carries this asset tag"),
+        Entry(
+            index: "kits_sim_line_key", table: "kits", columns: ["sim_line_id"], field: "sim_line_id",
+            message: "this SIM line already belongs to another kit"),
+        Entry(
+            index: "kit_components_pkey", table: "kit_components", columns: ["device_id"], field: "device_ids",
+            message: "a device of this kit already belongs to another kit"),
+        Entry(
+            index: "loan_policies_collectivite_key", table: "loan_policies", columns: ["collectivite_id"], field: "collectivite_id",
+            message: "this collectivité already has a loan policy; change it instead"),
+        Entry(
+            index: "convention_templates_version_key", table: "convention_templates", columns: ["collectivite_id", "kind", "version"],
+            field: "version", message: "another version of this text was saved at the same moment; retry"),
+        Entry(
+            index: "households_reference_key", table: "households", columns: ["establishment_id", "pupil_reference"], field: "pupil_reference",
+            message: "this establishment already has a household with this pupil reference"),
+        Entry(
+            index: "loans_kit_live_key", table: "loans", columns: ["kit_id"], field: "kit_id",
+            message: "this kit is already offered or on loan"),
+        Entry(
+            index: "loans_household_open_key", table: "loans", columns: ["household_id"], field: "household_id",
+            message: "this household already has a loan under way"),
         Entry(index: "api_tokens_hash_key", table: "api_tokens", columns: ["token_hash"], field: "token", message: "token collision"),
     ]
 

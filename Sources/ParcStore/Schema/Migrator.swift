@@ -42,7 +42,7 @@ public struct Migrator: Sendable {
             var statements: [String] = []
             // Two nodes migrating at once queue behind this lock; the loser fails on the insert below and can rerun.
             if database.dialect == .postgres { statements.append("SELECT pg_advisory_xact_lock(7242001)") }
-            statements += migration.statements.map(database.dialect.ddl)
+            statements += migration.statements.compactMap(database.dialect.statement)
             statements.append("INSERT INTO parc_migrations (name, applied_at) VALUES ('\(name)', \(stamp))")
             try await database.executeScript(statements)
         }

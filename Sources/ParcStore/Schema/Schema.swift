@@ -300,6 +300,112 @@ enum Schema {
                 "CREATE INDEX indicator_snapshots_academie_idx ON indicator_snapshots (academie_code, day)",
                 "CREATE INDEX indicator_snapshots_establishment_idx ON indicator_snapshots (establishment_id, day)",
             ]),
+        Migration(
+            name: "0007 family loans",
+            statements: [
+                """
+                CREATE TABLE sim_lines (id {uuid} PRIMARY KEY, establishment_id {uuid} NOT NULL REFERENCES establishments (id),
+                  owner_id {uuid} NOT NULL, academie_code TEXT, iccid TEXT NOT NULL, phone_number TEXT, operator TEXT NOT NULL, data_plan TEXT,
+                  expires_on TEXT, suspended {bool} NOT NULL, \(lifecycle))
+                """,
+                "CREATE UNIQUE INDEX sim_lines_iccid_key ON sim_lines (iccid) WHERE deleted_at IS NULL",
+                "CREATE INDEX sim_lines_establishment_idx ON sim_lines (establishment_id, expires_on)",
+                """
+                CREATE TABLE kits (id {uuid} PRIMARY KEY, establishment_id {uuid} NOT NULL REFERENCES establishments (id), owner_id {uuid} NOT NULL,
+                  academie_code TEXT, asset_tag TEXT NOT NULL, name TEXT NOT NULL, device_ids TEXT NOT NULL, sim_line_id {uuid} REFERENCES sim_lines (id),
+                  status TEXT NOT NULL, notes TEXT, \(lifecycle))
+                """,
+                "CREATE UNIQUE INDEX kits_asset_tag_key ON kits (asset_tag) WHERE deleted_at IS NULL",
+                "CREATE UNIQUE INDEX kits_sim_line_key ON kits (sim_line_id) WHERE deleted_at IS NULL AND sim_line_id IS NOT NULL",
+                "CREATE INDEX kits_establishment_idx ON kits (establishment_id, status)",
+                // One row per device of a live kit: the primary key keeps a device in one kit at a time.
+                """
+                CREATE TABLE kit_components (device_id {uuid} PRIMARY KEY REFERENCES devices (id), kit_id {uuid} NOT NULL REFERENCES kits (id),
+                  position {int} NOT NULL)
+                """,
+                "CREATE INDEX kit_components_kit_idx ON kit_components (kit_id, position)",
+                """
+                CREATE TABLE loan_policies (id {uuid} PRIMARY KEY, collectivite_id {uuid} NOT NULL REFERENCES collectivites (id),
+                  settings TEXT NOT NULL, \(lifecycle))
+                """,
+                "CREATE UNIQUE INDEX loan_policies_collectivite_key ON loan_policies (collectivite_id) WHERE deleted_at IS NULL",
+                """
+                CREATE TABLE convention_templates (id {uuid} PRIMARY KEY, collectivite_id {uuid} NOT NULL REFERENCES collectivites (id),
+                  kind TEXT NOT NULL, version {int} NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, created_by TEXT NOT NULL, created_at {ts} NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX convention_templates_version_key ON convention_templates (collectivite_id, kind, version)",
+                """
+                CREATE TABLE households (id {uuid} PRIMARY KEY, establishment_id {uuid} NOT NULL REFERENCES establishments (id),
+                  owner_id {uuid} NOT NULL, academie_code TEXT, pupil_reference TEXT NOT NULL, guardians TEXT NOT NULL, eligible {bool} NOT NULL,
+                  criterion TEXT, last_loan_ended_at {ts}, \(lifecycle))
+                """,
+                "CREATE UNIQUE INDEX households_reference_key ON households (establishment_id, pupil_reference) WHERE deleted_at IS NULL",
+                // `household_id` has no foreign key: erasure and retention delete households and clear it on their loans.
+                """
+                CREATE TABLE loans (id {uuid} PRIMARY KEY, establishment_id {uuid} NOT NULL REFERENCES establishments (id), owner_id {uuid} NOT NULL,
+                  academie_code TEXT, household_id {uuid}, kit_id {uuid} REFERENCES kits (id), status TEXT NOT NULL, is_open {bool} NOT NULL,
+                  priority {int} NOT NULL, requested_at {ts} NOT NULL, offered_at {ts}, offer_expires_at {ts}, checked_out_at {ts}, due_on TEXT,
+                  extensions {int} NOT NULL, ended_at {ts}, condition TEXT, fee_cents {int} NOT NULL, fee_codes TEXT NOT NULL,
+                  returned_components TEXT, ticket_id {uuid}, convention_id {uuid}, receipt_id {uuid}, notes TEXT, anonymized_at {ts}, \(lifecycle))
+                """,
+                // A kit is set aside for, or out with, one loan at a time; a household has one live loan at a time.
+                """
+                CREATE UNIQUE INDEX loans_kit_live_key ON loans (kit_id)
+                  WHERE status IN ('offered', 'checked_out', 'extended') AND deleted_at IS NULL
+                """,
+                "CREATE UNIQUE INDEX loans_household_open_key ON loans (household_id) WHERE is_open AND deleted_at IS NULL",
+                "CREATE INDEX loans_waitlist_idx ON loans (establishment_id, status, priority, requested_at)",
+                "CREATE INDEX loans_status_due_idx ON loans (status, due_on)",
+                "CREATE INDEX loans_household_idx ON loans (household_id)",
+                "CREATE INDEX loans_ended_idx ON loans (ended_at) WHERE anonymized_at IS NULL",
+                """
+                CREATE TABLE loan_events (seq {seq}, loan_id {uuid} NOT NULL REFERENCES loans (id), at {ts} NOT NULL, actor_id {uuid},
+                  actor_name TEXT NOT NULL, from_status TEXT, to_status TEXT NOT NULL, body TEXT)
+                """,
+                "CREATE INDEX loan_events_loan_idx ON loan_events (loan_id, seq)",
+                """
+                CREATE TABLE loan_documents (id {uuid} PRIMARY KEY, loan_id {uuid} NOT NULL REFERENCES loans (id), establishment_id {uuid} NOT NULL,
+                  kind TEXT NOT NULL, template_id {uuid} NOT NULL, template_version {int} NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+                  signature_kind TEXT NOT NULL, signer_name TEXT NOT NULL, signature_image {blob}, signed_at {ts} NOT NULL, staff_id {uuid},
+                  staff_name TEXT NOT NULL, sha256 TEXT NOT NULL, keep_until TEXT NOT NULL)
+                """,
+                "CREATE INDEX loan_documents_loan_idx ON loan_documents (loan_id)",
+                "CREATE INDEX loan_documents_keep_idx ON loan_documents (keep_until)",
+                // Signed documents are evidence: the database itself refuses to change one (deletion, at the end of the
+                // legal period, stays possible).
+                """
+                {sqlite}CREATE TRIGGER loan_documents_immutable BEFORE UPDATE ON loan_documents
+                BEGIN SELECT RAISE(ABORT, 'signed documents are immutable'); END
+                """,
+                """
+                {postgres}CREATE FUNCTION parc_refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'signed documents are immutable'; END $$
+                """,
+                """
+                {postgres}CREATE TRIGGER loan_documents_immutable BEFORE UPDATE ON loan_documents
+                FOR EACH ROW EXECUTE FUNCTION parc_refuse_update()
+                """,
+                """
+                CREATE TABLE loan_photos (id {uuid} PRIMARY KEY, loan_id {uuid} NOT NULL REFERENCES loans (id), stage TEXT NOT NULL,
+                  content_type TEXT NOT NULL, size {int} NOT NULL, sha256 TEXT NOT NULL, content {blob} NOT NULL, uploaded_by {uuid},
+                  uploaded_by_name TEXT NOT NULL, uploaded_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX loan_photos_loan_idx ON loan_photos (loan_id)",
+                """
+                CREATE TABLE loan_notices (id {uuid} PRIMARY KEY, loan_id {uuid} NOT NULL REFERENCES loans (id), establishment_id {uuid} NOT NULL,
+                  stage TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,
+                  created_at {ts} NOT NULL, sent_at {ts}, attempts {int} NOT NULL, last_error TEXT)
+                """,
+                "CREATE UNIQUE INDEX loan_notices_once_key ON loan_notices (loan_id, stage, channel, recipient)",
+                "CREATE INDEX loan_notices_pending_idx ON loan_notices (created_at) WHERE sent_at IS NULL",
+                // Who read which household, when: kept apart from the change audit, without any identity in it.
+                """
+                CREATE TABLE household_access_log (seq {seq}, at {ts} NOT NULL, principal_id {uuid}, principal_name TEXT NOT NULL,
+                  household_id {uuid} NOT NULL, establishment_id {uuid} NOT NULL, action TEXT NOT NULL, detail TEXT)
+                """,
+                "CREATE INDEX household_access_log_household_idx ON household_access_log (household_id, seq)",
+                "CREATE INDEX household_access_log_at_idx ON household_access_log (at)",
+            ]),
     ]
 }
 

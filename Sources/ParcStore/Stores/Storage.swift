@@ -32,5 +32,6 @@ public struct Storage: Sendable {
     public var tickets: TicketStore { TicketStore(database) }
     public var planning: PlanningStore { PlanningStore(database) }
     public var indicators: IndicatorStore { IndicatorStore(database) }
+    public var loans: LoanStore { LoanStore(database) }
     public func repository<R: StoredRecord>(_ type: R.Type) -> Repository<R> { Repository(database) }
 }
