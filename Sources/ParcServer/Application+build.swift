@@ -21,10 +21,13 @@ public struct ParcApplication: Sendable {
     public let maintenance: MaintenanceService
     /// The daily indicator snapshot, once per cluster.
     public let snapshots: IndicatorSnapshotService
+    /// Offers, reminders, the outbox and loan retention, once per cluster.
+    public let loanPass: LoanPassService
     let agents: AgentService
     let tickets: TicketService
     let planning: PlanningService
     let indicators: IndicatorEngine
+    let loans: LoanService
     let clock: AppClock
     let logger: Logger
 
@@ -61,6 +64,8 @@ public struct ParcApplication: Sendable {
             storage: storage, clock: clock, zones: zones, settings: configuration.indicators,
             measurementWindowDays: configuration.readiness.measurementWindowDays)
         snapshots = IndicatorSnapshotService(engine: indicators, logger: logger)
+        loans = LoanService(storage: storage, clock: clock, settings: configuration.loans, tickets: tickets)
+        loanPass = LoanPassService(loans: loans, sender: LogNoticeSender(logger: logger), logger: logger)
     }
 
     /// Migrations (when allowed), reference data, and on an empty database the demo territory and a first
@@ -106,7 +111,7 @@ public struct ParcApplication: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
             // Shut down in reverse: the server (finishing in-flight requests), then the background passes, then the
             // pipeline (committing what is queued), then the database.
-            services: storage.services + [pipeline, retention, maintenance, snapshots],
+            services: storage.services + [pipeline, retention, maintenance, snapshots, loanPass],
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         let prepare = self.prepare
@@ -178,6 +183,7 @@ public struct ParcApplication: Sendable {
         addTelemetryRoutes(to: api, agents: agents)
         addTicketRoutes(to: api)
         addPlanningRoutes(to: api)
+        addLoanRoutes(to: api)
         return router
     }
 
@@ -383,6 +389,7 @@ public struct ParcApplication: Sendable {
         schemas.merge(telemetrySchemas) { ours, _ in ours }
         schemas.merge(ticketSchemas) { ours, _ in ours }
         schemas.merge(planningSchemas) { ours, _ in ours }
+        schemas.merge(loanSchemas) { ours, _ in ours }
         return schemas
     }()
 }

@@ -29,6 +29,10 @@ public import ParcStore
 /// - `indicators.snapshotIntervalMinutes` (default 60: how often today's snapshot is rewritten, by one node of the cluster),
 ///   `indicators.retentionDays` (default 1100, about three school years), `indicators.timeZone` (default
 ///   `Europe/Paris`: the time zone that decides a snapshot's day).
+/// - `loans.passMinutes` (default 15: offers, reminders and the outbox, by one node), `loans.retention.loanDetailsMonths`
+///   (default 4), `loans.retention.householdMonths` (default 12), `loans.retention.documentYears` (default 5),
+///   `loans.retention.accessLogMonths` (default 12), `loans.photos.maxBytes` (default 5242880), `loans.photos.maxPerLoan`
+///   (default 12), `loans.simExpiryWarningDays` (default 30), `loans.sender` (default `log`).
 public struct ParcConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -42,6 +46,7 @@ public struct ParcConfiguration: Sendable {
     public var ingest: IngestSettings
     public var maintenance: MaintenanceSettings
     public var indicators: IndicatorSettings
+    public var loans: LoanSettings
 
     public init(reader: ConfigReader) throws {
         host = reader.checkedString("http.host", default: "127.0.0.1")
@@ -99,6 +104,18 @@ public struct ParcConfiguration: Sendable {
         indicators = IndicatorSettings(
             checkIntervalSeconds: try reader.checkedInt("indicators.snapshotIntervalMinutes", default: 60, in: 1...1440) * 60,
             retentionDays: try reader.checkedInt("indicators.retentionDays", default: 1100, in: 30...36_500), timeZone: zone)
+        let sender = reader.checkedString("loans.sender", default: "log")
+        guard sender == "log" else { throw ConfigurationError(key: "loans.sender", reason: "'\(sender)' is not a notice sender; use log") }
+        loans = LoanSettings(
+            passSeconds: try reader.checkedInt("loans.passMinutes", default: 15, in: 1...1440) * 60,
+            retention: LoanRetention(
+                loanDetailsMonths: try reader.checkedInt("loans.retention.loanDetailsMonths", default: 4, in: 1...120),
+                householdMonths: try reader.checkedInt("loans.retention.householdMonths", default: 12, in: 1...120),
+                documentYears: try reader.checkedInt("loans.retention.documentYears", default: 5, in: 1...30),
+                accessLogMonths: try reader.checkedInt("loans.retention.accessLogMonths", default: 12, in: 1...120)),
+            maxPhotoBytes: try reader.checkedInt("loans.photos.maxBytes", default: 5_242_880, in: 1024...104_857_600),
+            maxPhotosPerLoan: try reader.checkedInt("loans.photos.maxPerLoan", default: 12, in: 1...100),
+            simExpiryWarningDays: try reader.checkedInt("loans.simExpiryWarningDays", default: 30, in: 0...365), timeZone: zone)
     }
 
     /// Every key this type reads, for the test that checks the example file documents them all.
@@ -113,6 +130,8 @@ public struct ParcConfiguration: Sendable {
             "presence.offlineAfterHours", "retention.rawDays", "retention.dailyDays", "retention.intervalMinutes", "tickets.reopenDays",
             "tickets.attachments.maxBytes", "tickets.attachments.maxPerTicket", "tickets.passSeconds", "tickets.rules.intervalMinutes",
             "tickets.rules.linkWindowDays", "indicators.snapshotIntervalMinutes", "indicators.retentionDays", "indicators.timeZone",
+            "loans.passMinutes", "loans.retention.loanDetailsMonths", "loans.retention.householdMonths", "loans.retention.documentYears",
+            "loans.retention.accessLogMonths", "loans.photos.maxBytes", "loans.photos.maxPerLoan", "loans.simExpiryWarningDays", "loans.sender",
         ]
         + TicketRule.Kind.allCases.flatMap { kind in
             ["enabled", "threshold", "category", "priority", "onClear"].map { "tickets.rules.\(kind.rawValue).\($0)" }

@@ -53,11 +53,14 @@ extension ParcError: HTTPResponseError {
         }
     }
 
+    /// The error as the API writes it, also used inside answers that report per-item failures.
+    var detail: ErrorBody.Detail { ErrorBody.Detail(code: code, message: message, fields: fields) }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if case .unauthenticated = self { headers[.wwwAuthenticate] = "Bearer realm=\"parc\"" }
         if case .unavailable = self { headers[.retryAfter] = "5" }
-        let body = ErrorBody(error: .init(code: code, message: message, fields: fields))
+        let body = ErrorBody(error: detail)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try APIJSON.encoder.encode(body))))
     }
 }
