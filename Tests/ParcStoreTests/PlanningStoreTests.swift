@@ -10,6 +10,19 @@ import Testing
         #expect(IndicatorFacts.columns.map(\.name) == IndicatorStore.snapshotColumns)
     }
 
+    /// `serve` snapshots before anything is imported: an empty territory has no département to build the online
+    /// threshold from, and must still read.
+    @Test(arguments: Backend.allCases)
+    func factsOfAnEmptyTerritory(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db in
+            let now = Date()
+            let moments = IndicatorStore.Moments(
+                under5YearsSince: LocalDate("2021-09-01")!, measuredSince: now, resolvedSince: now, onlineSince: [:], fallbackOnlineSince: now)
+            let facts = try await IndicatorStore(db).facts(in: .all, moments: moments)
+            #expect(facts.isEmpty)
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func factsReadTheScopedFleetWithTelemetryAndFailures(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db in

@@ -132,11 +132,15 @@ public struct IndicatorStore: Sendable {
             facts[id]!.pupilsMeasured = facts[id]!.pupils
         }
         // Online: the threshold depends on the establishment's calendar, so it is chosen per département in SQL.
-        var threshold: SQLQuery = "CASE e.departement"
-        for (departement, since) in moments.onlineSince.sorted(by: { $0.key < $1.key }) {
-            threshold = threshold + " WHEN \(departement) THEN \(Int64(since.timeIntervalSince1970 * 1000))"
+        // A CASE needs at least one WHEN: with no département to tell apart (an empty territory), the fallback is it.
+        var threshold: SQLQuery = "\(Int64(moments.fallbackOnlineSince.timeIntervalSince1970 * 1000))"
+        if !moments.onlineSince.isEmpty {
+            threshold = "CASE e.departement"
+            for (departement, since) in moments.onlineSince.sorted(by: { $0.key < $1.key }) {
+                threshold = threshold + " WHEN \(departement) THEN \(Int64(since.timeIntervalSince1970 * 1000))"
+            }
+            threshold = threshold + " ELSE \(Int64(moments.fallbackOnlineSince.timeIntervalSince1970 * 1000)) END"
         }
-        threshold = threshold + " ELSE \(Int64(moments.fallbackOnlineSince.timeIntervalSince1970 * 1000)) END"
         for row in try await database.query(
             """
             SELECT d.establishment_id AS e, COUNT(*) AS n, SUM(CASE WHEN s.received_ms >= \(threshold) THEN 1 ELSE 0 END) AS online

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParcServer
+import ParcStore
 
 /// `parc bench-loans`: a start-of-year campaign and its end-of-year return at one desk. Seeds one collège with
 /// `--kits` kits (laptop, 4G router, headset) and as many households through the API, then runs the real server on
