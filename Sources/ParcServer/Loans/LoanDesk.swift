@@ -163,14 +163,13 @@ extension LoanService {
         batch.statements.append(storage.loans.insert(receipt, image: signature.image))
         batch.statements.append(
             storage.loans.append(event(loan, from: old.status, to: .returned, principal: principal, body: valid.condition.rawValue)))
-        if let household { batch.statements.append(markEnded(household: household.id, at: now)) }
+        if let household { batch.statements.append(storage.loans.markEnded(householdID: household.id, at: now)) }
         try await storage.database.write(batch)
         // The return is the fact that must not be lost; the repair ticket follows it and is linked once open.
         if !problems.isEmpty {
             let ticket = try await openDamageTicket(loan: loan, kit: kit, components: components, problems: problems, principal: principal)
             loan.ticketID = ticket.id
-            try await storage.database.write(
-                WriteStatement("UPDATE loans SET ticket_id = \(ticket.id) WHERE id = \(loan.id)"))
+            try await storage.database.write(storage.loans.setTicket(ticket.id, loanID: loan.id))
         } else {
             try await offerAvailableKits(establishmentID: loan.establishmentID)
         }

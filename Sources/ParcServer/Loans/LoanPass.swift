@@ -122,21 +122,20 @@ extension LoanService {
             for id in ids {
                 let loans = try await storage.loans.loans(householdID: id).map(\.id)
                 var batch = WriteBatch(storage.loans.anonymize(loanIDs: loans, at: now))
-                batch.statements.append(WriteStatement("DELETE FROM households WHERE id = \(id)"))
+                batch.statements.append(storage.loans.deleteHousehold(id, required: false))
                 try await storage.database.write(batch)
                 report.householdsDeleted += 1
             }
         }
         let documentCutoff = LoanRetention.cutoff(now, months: rules.documentYears * 12, timeZone: zone)
-        report.documentsDeleted = try await storage.loans.count(
-            "SELECT COUNT(*) AS n FROM loan_documents d JOIN loans l ON l.id = d.loan_id WHERE d.keep_until < \(today(now)) AND l.ended_at < \(documentCutoff)"
-        )
-        if report.documentsDeleted > 0 {
-            try await storage.database.write(storage.loans.deleteDocuments(keptUntilBefore: today(now), loansEndedBefore: documentCutoff))
-        }
         let logCutoff = LoanRetention.cutoff(now, months: rules.accessLogMonths, timeZone: zone)
-        report.accessEntriesDeleted = try await storage.loans.count("SELECT COUNT(*) AS n FROM household_access_log WHERE at < \(logCutoff)")
-        if report.accessEntriesDeleted > 0 { try await storage.database.write(storage.loans.pruneAccessLog(before: logCutoff)) }
+        let deleted = try await storage.database.write(
+            WriteBatch([
+                storage.loans.deleteDocuments(keptUntilBefore: today(now), loansEndedBefore: documentCutoff),
+                storage.loans.pruneAccessLog(before: logCutoff),
+            ]))
+        report.documentsDeleted = deleted[0].count
+        report.accessEntriesDeleted = deleted[1].count
     }
 }
 

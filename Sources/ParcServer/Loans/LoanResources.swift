@@ -63,9 +63,7 @@ struct KitResource: InventoryResource {
 
     func deleteGuards(_ kit: Kit) -> [WriteStatement] {
         [
-            WriteStatement(
-                "SELECT 1 AS found FROM loans WHERE kit_id = \(kit.id) AND status IN ('offered', 'checked_out', 'extended') LIMIT 1",
-                expect: .none(orElse: .conflict(field: nil, message: "the kit is offered or on loan; delete it once it is back"))),
+            LoanStore.kitNotHeld(kit.id),
             LoanStore.clearComponents(kitID: kit.id),
         ]
     }

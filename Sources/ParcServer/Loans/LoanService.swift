@@ -1,4 +1,3 @@
-import Crypto
 public import Foundation
 public import ParcCore
 import ParcStore
@@ -208,7 +207,7 @@ struct LoanService: Sendable {
         let now = clock.now()
         var batch = WriteBatch([access(principal, household, "erase")])
         batch.statements += storage.loans.anonymize(loanIDs: loans.map(\.id), at: now)
-        batch.append(storage.loans.deleteHousehold(id).query, expect: storage.loans.deleteHousehold(id).expectation)
+        batch.statements.append(storage.loans.deleteHousehold(id))
         try await storage.database.write(batch)
         return ErasureReport(
             householdID: id, loansAnonymised: loans.count, documentsKept: documents.count,
@@ -334,14 +333,10 @@ struct LoanService: Sendable {
                 if kit.status == .offered { batch.statements.append(storage.loans.setStatus(kit, .available, at: now)) }
             }
         }
-        if let household = old.householdID { batch.statements.append(markEnded(household: household, at: now)) }
+        if let household = old.householdID { batch.statements.append(storage.loans.markEnded(householdID: household, at: now)) }
         batch.statements.append(storage.loans.append(event(loan, from: old.status, to: target, principal: principal, body: note)))
         try await storage.database.write(batch)
         return loan
-    }
-
-    func markEnded(household: UUID, at: Date) -> WriteStatement {
-        WriteStatement("UPDATE households SET last_loan_ended_at = \(at) WHERE id = \(household)")
     }
 
     /// Pushes the due date back by the policy's extension (or to a given date), up to its number of extensions.
@@ -507,10 +502,4 @@ struct ErasureReport: Codable, Sendable {
     var documentsKept: Int
     var documentsKeptUntil: String?
     var note: String
-}
-
-extension SHA256 {
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
-    }
 }

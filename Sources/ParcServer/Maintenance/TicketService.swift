@@ -374,7 +374,7 @@ struct TicketService: Sendable {
         let now = clock.now()
         let attachment = TicketAttachment(
             id: clock.newID(), ticketID: ticket.id, filename: name!, contentType: sniffed!, size: content.count,
-            sha256: SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined(), uploadedBy: principal.id,
+            sha256: SHA256.hex(content), uploadedBy: principal.id,
             uploadedByName: principal.name, uploadedAt: now)
         try await storage.database.write(
             WriteBatch([

@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 import ParcCore
 public import ParcStore
@@ -74,6 +75,13 @@ struct InventoryService<Resource: InventoryResource>: Sendable {
         return AuditEvent(
             id: clock.newID(), at: at, principalID: principal.id, principalName: principal.name, change: change, objectType: Resource.noun,
             objectID: subject.id, establishmentID: subject.establishmentRef, before: try before.map(jsonString), after: try after.map(jsonString))
+    }
+}
+
+extension SHA256 {
+    /// The lowercase hexadecimal digest of stored files and signed documents.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

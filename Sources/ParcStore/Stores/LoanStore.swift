@@ -336,24 +336,40 @@ public struct LoanStore: Sendable {
         ).map { try $0.uuid("id") }
     }
 
-    /// Removes a household; its loans are anonymised in the same batch by the caller.
-    public func deleteHousehold(_ id: UUID) -> WriteStatement {
-        WriteStatement("DELETE FROM households WHERE id = \(id) RETURNING id", expect: .exactlyOne(orElse: .notFound("household")))
+    /// Removes a household; its loans are anonymised in the same batch by the caller. An erasure on request
+    /// requires the row (a concurrent erasure makes it 404); retention does not.
+    public func deleteHousehold(_ id: UUID, required: Bool = true) -> WriteStatement {
+        WriteStatement(
+            "DELETE FROM households WHERE id = \(id) RETURNING id", expect: required ? .exactlyOne(orElse: .notFound("household")) : .any)
+    }
+
+    /// Records when a household's loan ended: the start of its identity's retention period.
+    public func markEnded(householdID: UUID, at: Date) -> WriteStatement {
+        WriteStatement("UPDATE households SET last_loan_ended_at = \(at) WHERE id = \(householdID)")
+    }
+
+    /// Links the repair ticket opened for a return's damaged or missing parts.
+    public func setTicket(_ ticketID: UUID, loanID: UUID) -> WriteStatement {
+        WriteStatement("UPDATE loans SET ticket_id = \(ticketID) WHERE id = \(loanID)")
+    }
+
+    /// A guard that rolls a kit's deletion back while a loan holds it.
+    public static func kitNotHeld(_ kitID: UUID) -> WriteStatement {
+        WriteStatement(
+            "SELECT 1 AS found FROM loans WHERE kit_id = \(kitID) AND status IN ('offered', 'checked_out', 'extended') LIMIT 1",
+            expect: .none(orElse: .conflict(field: nil, message: "the kit is offered or on loan; delete it once it is back")))
     }
 
     /// Signed documents past their legal period: kept at least until `keep_until`, and `documentYears` after
-    /// their loan ended.
+    /// their loan ended. Returns one row per document deleted.
     public func deleteDocuments(keptUntilBefore day: LocalDate, loansEndedBefore cutoff: Date) -> WriteStatement {
         WriteStatement(
-            "DELETE FROM loan_documents WHERE keep_until < \(day) AND loan_id IN (SELECT id FROM loans WHERE ended_at < \(cutoff))")
+            "DELETE FROM loan_documents WHERE keep_until < \(day) AND loan_id IN (SELECT id FROM loans WHERE ended_at < \(cutoff)) RETURNING id")
     }
 
+    /// Returns one row per entry deleted.
     public func pruneAccessLog(before cutoff: Date) -> WriteStatement {
-        WriteStatement("DELETE FROM household_access_log WHERE at < \(cutoff)")
-    }
-
-    public func count(_ sql: SQLQuery) async throws -> Int {
-        try await database.query(sql).first?.int("n") ?? 0
+        WriteStatement("DELETE FROM household_access_log WHERE at < \(cutoff) RETURNING seq")
     }
 
     // MARK: Report
