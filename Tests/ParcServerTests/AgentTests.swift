@@ -15,14 +15,15 @@ import Testing
 @Suite struct AgentTests {
     static let t0 = "2026-11-23T08:30:00Z"
 
-    static func heartbeat(_ seq: Int, battery: Int = 80, bssid: String = "aa:bb:cc:00:00:01", rssi: Int = -60, cart: UUID? = nil, down: Double? = nil)
-        -> String
-    {
+    /// `now` is the server's clock: tests with an injected clock pass it, or the heartbeat would be from the future.
+    static func heartbeat(
+        _ seq: Int, battery: Int = 80, bssid: String = "aa:bb:cc:00:00:01", rssi: Int = -60, cart: UUID? = nil, down: Double? = nil, now: Date = Date()
+    ) -> String {
         var extra = ""
         if let cart { extra += #","cart":{"cart_id":"\#(cart.uuidString)","slot":3}"# }
         if let down { extra += #","throughput":{"down_mbps":\#(down),"up_mbps":9.5}"# }
         return """
-            {"seq":\(seq),"observed_at":"\(Date().addingTimeInterval(Double(seq) - 1000).formatted(.iso8601))","agent_version":"1.0.0",\
+            {"seq":\(seq),"observed_at":"\(now.addingTimeInterval(Double(seq) - 1000).formatted(.iso8601))","agent_version":"1.0.0",\
             "battery":{"level_percent":\(battery)},"storage":{"free_bytes":1000,"total_bytes":5000},"os":{"name":"Debian GNU/Linux","version":"12"},\
             "wifi":{"ssid":"CLG","bssid":"\(bssid)","rssi_dbm":\(rssi),"band":"5GHz"}\(extra)}
             """
