@@ -33,11 +33,11 @@ public struct HeartbeatDecoder: Sendable {
                     guard heartbeats.count < maxHeartbeats else {
                         throw ParcError.validation([FieldError(field: "heartbeats", reason: "at most \(maxHeartbeats) heartbeats per request")])
                     }
-                    heartbeats.append(try readHeartbeat(&reader, path: "[\(heartbeats.count)]", errors: &errors, nowMs: nowMs))
+                    heartbeats.append(try readHeartbeat(&reader, index: heartbeats.count, errors: &errors, nowMs: nowMs))
                 } while try reader.separator(closing: UInt8(ascii: "]"))
             }
         case UInt8(ascii: "{"):
-            heartbeats.append(try readHeartbeat(&reader, path: "", errors: &errors, nowMs: nowMs))
+            heartbeats.append(try readHeartbeat(&reader, index: nil, errors: &errors, nowMs: nowMs))
         default:
             throw reader.syntax("a heartbeat object or an array of heartbeats")
         }
@@ -48,11 +48,13 @@ public struct HeartbeatDecoder: Sendable {
         return heartbeats
     }
 
-    func readHeartbeat(_ r: inout JSONReader, path: String, errors: inout FieldErrors, nowMs: Int64) throws(ParcError) -> Heartbeat {
+    /// `index` is the heartbeat's place in a batch (nil for a lone object); it prefixes field names in errors.
+    func readHeartbeat(_ r: inout JSONReader, index: Int?, errors: inout FieldErrors, nowMs: Int64) throws(ParcError) -> Heartbeat {
         var h = Heartbeat(seq: 0, observedAtMs: 0)
         var seq: Int64?
         var observed: Int64?
-        let p = path.isEmpty ? "" : path + "."
+        // Field names are built only when a field fails: a valid batch formats no strings.
+        var p: String { index.map { "[\($0)]." } ?? "" }
         try r.object { key, r throws(ParcError) in
             switch key {
             case "seq": seq = try r.int(p + "seq", 1...Int64.max, &errors)

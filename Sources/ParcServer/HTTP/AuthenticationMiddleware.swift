@@ -34,6 +34,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
 /// Mints opaque tokens (a kind prefix + 32 random bytes, base32) and the hash that is stored instead of them.
 public enum TokenMinting {
     static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+    static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `prefix` tells token kinds apart at a glance: `parc_` (API), `penr_` (enrollment), `pdev_` (device).
     public static func mint<G: RandomNumberGenerator>(prefix: String = "parc_", using generator: inout G) -> String {
@@ -55,9 +56,10 @@ public enum TokenMinting {
     }
 
     /// Lower-case hex of the SHA-256; written byte by byte because it runs on every heartbeat.
-    public static func hash(_ token: String) -> String {
-        let digest = SHA256.hash(data: Array(token.utf8))
-        let hex = Array("0123456789abcdef".utf8)
+    public static func hash(_ token: some StringProtocol) -> String {
+        var text = String(token)
+        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        let hex = hexDigits
         return String(unsafeUninitializedCapacity: 64) { out in
             var k = 0
             for byte in digest {
