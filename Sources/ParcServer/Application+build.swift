@@ -151,6 +151,18 @@ public struct ParcApplication: Sendable {
             return try Reply.json(document)
         }
 
+        if configuration.benchmarkRoutes {
+            // Takes what a heartbeat POST sends and answers a receipt of the same size without touching anything, so
+            // `parc loadgen --baseline` can price ingest against plain HTTP handling of identical requests.
+            let maxBody = configuration.ingest.maxBodyBytes
+            let receipt = AgentService.Receipt(accepted: 1, duplicates: 0, nextCheckinSeconds: configuration.ingest.checkin.defaultIntervalSeconds)
+            open.add(.post, "bench/noop", "Benchmark baseline (http.benchmarkRoutes): reads the body, does nothing", tag: "Operations", reply: .text)
+            {
+                request, _ in
+                _ = try await request.body.collect(upTo: maxBody)
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: receipt.json)))
+            }
+        }
         let metrics = self.metrics
         open.add(
             .get, "metrics", "Prometheus metrics: requests, heartbeats accepted and rejected, queue depth, commit latency", tag: "Operations",

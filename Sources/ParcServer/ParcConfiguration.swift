@@ -7,6 +7,7 @@ public import ParcStore
 ///
 /// Configuration keys:
 /// - `http.host` (default `127.0.0.1`), `http.port` (default 8080), `http.serverName` (default `parc`).
+/// - `http.benchmarkRoutes` (bool, default false): serve `POST /bench/noop`, the baseline of `parc loadgen --baseline`.
 /// - `log.level` (default `info`): trace, debug, info, notice, warning, error, critical.
 /// - `store.*`: see `StoreConfiguration`.
 /// - `inventory.path` (default `Inventory`): the reference and demo data folder.
@@ -37,6 +38,7 @@ public struct ParcConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var serverName: String
+    public var benchmarkRoutes: Bool
     public var logLevel: String
     public var store: StoreConfiguration
     public var inventoryPath: String
@@ -52,6 +54,7 @@ public struct ParcConfiguration: Sendable {
         host = reader.checkedString("http.host", default: "127.0.0.1")
         port = try reader.checkedInt("http.port", default: 8080, in: 0...65535)
         serverName = reader.checkedString("http.serverName", default: "parc")
+        benchmarkRoutes = try reader.checkedBool("http.benchmarkRoutes", default: false)
         logLevel = reader.checkedString("log.level", default: "info")
         store = try StoreConfiguration(reader: reader.scoped(to: "store"))
         inventoryPath = reader.checkedString("inventory.path", default: "Inventory")
@@ -121,7 +124,8 @@ public struct ParcConfiguration: Sendable {
     /// Every key this type reads, for the test that checks the example file documents them all.
     public static let documentedKeys =
         [
-            "http.host", "http.port", "http.serverName", "log.level", "store.backend", "store.sqlite.directory", "store.sqlite.synchronous",
+            "http.host", "http.port", "http.serverName", "http.benchmarkRoutes", "log.level", "store.backend", "store.sqlite.directory",
+            "store.sqlite.synchronous",
             "store.postgres.host", "store.postgres.port", "store.postgres.user", "store.postgres.password", "store.postgres.database",
             "store.postgres.socket", "store.postgres.maxConnections", "store.migrate", "inventory.path", "demo.load", "demo.territory",
             "readiness.mbpsPerActiveDevice", "readiness.devicesPerAccessPoint", "readiness.concurrentShare", "readiness.measurementWindowDays",

@@ -197,6 +197,20 @@ import Testing
         }
     }
 
+    /// The load generator's baseline: off by default, and when on it reads the body and stores nothing.
+    @Test(arguments: [false, true])
+    func theNoOpBenchmarkRouteIsServedOnlyWhenConfigured(_ enabled: Bool) async throws {
+        try await withApp(.sqlite, ["http.benchmarkRoutes": "\(enabled)"]) { client, world in
+            let (secret, _) = try await Self.enrollmentToken(client, world)
+            let a = try Self.device(try await Self.enroll(client, token: secret, serial: "A1"))
+            let noop = try await client.execute(
+                uri: "/bench/noop", method: .post, headers: [.authorization: "Bearer \(a.token)", .contentType: "application/json"],
+                body: ByteBuffer(string: Self.heartbeat(1)))
+            #expect(noop.status == (enabled ? .ok : .notFound))
+            #expect(try await client.call(.get, "/api/v1/devices/\(a.id)/state", token: world.collegeStaffToken).status == .notFound)
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func presenceSignalCartsAndBandwidthAreDerivedFromReports(_ backend: Backend) async throws {
         try await withApp(backend) { client, world in

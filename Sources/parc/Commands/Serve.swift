@@ -21,8 +21,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not load the demo territory into an empty database (demo.load=false).")
     var noDemo = false
 
+    @Flag(help: "Also serve POST /bench/noop, the no-op baseline `parc loadgen --baseline` measures (http.benchmarkRoutes).")
+    var benchmarkRoutes = false
+
     func run() async throws {
         var extra: [String: String] = [:]
+        if benchmarkRoutes { extra["http.benchmarkRoutes"] = "true" }
         if let host { extra["http.host"] = host }
         if let port { extra["http.port"] = String(port) }
         if migrate { extra["store.migrate"] = "true" }

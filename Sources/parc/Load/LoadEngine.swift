@@ -64,8 +64,11 @@ struct LoadEngine: Sendable {
     }
 
     /// Heartbeats: `batch` per request, JSON (optionally gzip). Returns the devices with what was acknowledged.
-    func heartbeats(devices: [SimulatedDevice], batch: Int, gzip: Bool, seed: UInt64) async throws -> (Outcome, [SimulatedDevice]) {
-        let url = baseURL + "/agent/v1/heartbeats"
+    /// `path` is the heartbeat route, or the no-op route that receives the very same requests as a baseline.
+    func heartbeats(devices: [SimulatedDevice], batch: Int, gzip: Bool, seed: UInt64, path: String = "/agent/v1/heartbeats") async throws -> (
+        Outcome, [SimulatedDevice]
+    ) {
+        let url = baseURL + path
         let workers = min(connections, devices.count)
         let shares = (0..<workers).map { w in DeviceShare(Array(stride(from: w, to: devices.count, by: workers).map { devices[$0] })) }
         var generator = SplitMix64(seed: seed)
