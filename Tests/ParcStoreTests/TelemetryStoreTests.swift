@@ -37,6 +37,46 @@ import Testing
         return h
     }
 
+    /// Every measurement, present or absent, comes back as it was written: each backend binds the columns its own
+    /// way (C API on SQLite, one array per column on PostgreSQL), so both are checked field by field.
+    static let everyField: Heartbeat = {
+        var h = Heartbeat(seq: 7, observedAtMs: Fixture.t0.epochMilliseconds - 5000)
+        h.batteryLevel = 42.5
+        h.batteryHealth = 88.25
+        h.batteryCycles = 311
+        h.charging = true
+        h.storageFreeBytes = 12_345_678_901
+        h.storageTotalBytes = 64_000_000_000
+        h.osName = "Debian GNU/Linux"
+        h.osVersion = "12 (bookworm) — « é »"
+        h.agentVersion = "1.4.2"
+        h.uptimeSeconds = 86_400
+        h.wifiSSID = "CLG-Pédagogie"
+        h.wifiBSSID = "aa:bb:cc:dd:ee:ff"
+        h.wifiRSSI = -71
+        h.wifiBand = "5GHz"
+        h.wifiLinkMbps = 433.3
+        h.ip = "10.12.0.34"
+        h.downMbps = 95.5
+        h.upMbps = 12.25
+        h.cartID = UUID(uuidString: "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0")
+        h.cartSlot = 12
+        return h
+    }()
+
+    @Test(arguments: Backend.allCases, [everyField, Heartbeat(seq: 3, observedAtMs: 1_700_000_000_000)])
+    func everyMeasurementRoundTrips(_ backend: Backend, _ heartbeat: Heartbeat) async throws {
+        try await withTestDatabase(backend) { db in
+            let device = try await Self.enrolled(db, count: 1)[0]
+            let telemetry = TelemetryStore(db)
+            let received = Fixture.t0.epochMilliseconds
+            #expect(try await telemetry.writer.commit([IngestItem(deviceKey: device.key, heartbeats: [heartbeat], receivedAtMs: received)]) == [1])
+            let expected = HeartbeatReading(heartbeat, receivedAtMs: received)
+            #expect(try await telemetry.history(deviceKey: device.key, beforeSeq: nil, limit: 10) == [expected])
+            #expect(try await telemetry.state(deviceID: device.id)?.latest == expected)
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func retriedHeartbeatsAreStoredOnceAndCountedAsDuplicates(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db in
