@@ -51,7 +51,8 @@ public struct ParcApplication: Sendable {
         let ingest = configuration.ingest
         metrics = ParcMetrics(backend: configuration.store.backend.rawValue)
         pipeline = IngestPipeline(
-            writer: storage.telemetry.writer, capacity: ingest.queueCapacity, maxBatch: ingest.maxBatch, metrics: metrics.ingest, logger: logger)
+            writer: storage.telemetry.writer, capacity: ingest.queueCapacity, maxBatch: ingest.maxBatch,
+            writers: configuration.store.backend == .postgres ? ingest.postgresWriters : 1, metrics: metrics.ingest, logger: logger)
         agents = AgentService(storage: storage, clock: clock, pipeline: pipeline, settings: ingest, metrics: metrics.ingest)
         retention = RetentionService(
             telemetry: storage.telemetry, policy: ingest.retention, intervalSeconds: ingest.retentionIntervalSeconds, now: clock.now, logger: logger)

@@ -16,7 +16,8 @@ public import ParcStore
 /// - `readiness.mbpsPerActiveDevice` (default 1.0), `readiness.devicesPerAccessPoint` (default 30),
 ///   `readiness.concurrentShare` (default 0.5), `readiness.measurementWindowDays` (default 30).
 /// - `ingest.queueCapacity` (default 50000 heartbeats waiting for a commit; beyond, 503 + Retry-After),
-///   `ingest.maxBatch` (default 5000 heartbeats per commit), `ingest.maxBodyBytes` (default 1048576),
+///   `ingest.maxBatch` (default 5000 heartbeats per commit), `ingest.postgresWriters` (default 2 concurrent commits per
+///   node on PostgreSQL), `ingest.maxBodyBytes` (default 1048576),
 ///   `ingest.maxDecompressedBytes` (default 8388608, gzip bodies), `ingest.maxHeartbeatsPerRequest` (default 1000).
 /// - `agent.checkinSeconds` (default 300), `agent.jitter` (default 0.2: ±20 %), `agent.tokenCacheSeconds`
 ///   (default 60: how long a revoked device token may still work on a node), `agent.tokenCacheSize` (default 200000).
@@ -68,6 +69,7 @@ public struct ParcConfiguration: Sendable {
         ingest = IngestSettings(
             queueCapacity: try reader.checkedInt("ingest.queueCapacity", default: 50_000, in: 100...10_000_000),
             maxBatch: try reader.checkedInt("ingest.maxBatch", default: 5_000, in: 1...100_000),
+            postgresWriters: try reader.checkedInt("ingest.postgresWriters", default: 2, in: 1...64),
             maxBodyBytes: try reader.checkedInt("ingest.maxBodyBytes", default: 1 << 20, in: 1024...(64 << 20)),
             maxDecompressedBytes: try reader.checkedInt("ingest.maxDecompressedBytes", default: 8 << 20, in: 1024...(256 << 20)),
             decoder: HeartbeatDecoder(maxHeartbeats: try reader.checkedInt("ingest.maxHeartbeatsPerRequest", default: 1000, in: 1...10_000)),
@@ -129,7 +131,8 @@ public struct ParcConfiguration: Sendable {
             "store.postgres.host", "store.postgres.port", "store.postgres.user", "store.postgres.password", "store.postgres.database",
             "store.postgres.socket", "store.postgres.maxConnections", "store.migrate", "inventory.path", "demo.load", "demo.territory",
             "readiness.mbpsPerActiveDevice", "readiness.devicesPerAccessPoint", "readiness.concurrentShare", "readiness.measurementWindowDays",
-            "ingest.queueCapacity", "ingest.maxBatch", "ingest.maxBodyBytes", "ingest.maxDecompressedBytes", "ingest.maxHeartbeatsPerRequest",
+            "ingest.queueCapacity", "ingest.maxBatch", "ingest.postgresWriters", "ingest.maxBodyBytes", "ingest.maxDecompressedBytes",
+            "ingest.maxHeartbeatsPerRequest",
             "agent.checkinSeconds", "agent.jitter", "agent.tokenCacheSeconds", "agent.tokenCacheSize", "presence.onlineIntervals",
             "presence.offlineAfterHours", "retention.rawDays", "retention.dailyDays", "retention.intervalMinutes", "tickets.reopenDays",
             "tickets.attachments.maxBytes", "tickets.attachments.maxPerTicket", "tickets.passSeconds", "tickets.rules.intervalMinutes",

@@ -17,7 +17,8 @@ import Testing
 
     /// `now` is the server's clock: tests with an injected clock pass it, or the heartbeat would be from the future.
     static func heartbeat(
-        _ seq: Int, battery: Int = 80, bssid: String = "aa:bb:cc:00:00:01", rssi: Int = -60, cart: UUID? = nil, down: Double? = nil, now: Date = Date()
+        _ seq: Int, battery: Int = 80, bssid: String = "aa:bb:cc:00:00:01", rssi: Int = -60, cart: UUID? = nil, down: Double? = nil,
+        now: Date = Date()
     ) -> String {
         var extra = ""
         if let cart { extra += #","cart":{"cart_id":"\#(cart.uuidString)","slot":3}"# }

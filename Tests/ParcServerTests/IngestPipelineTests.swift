@@ -76,6 +76,33 @@ func eventually(_ condition: () -> Bool) async throws {
         }
     }
 
+    /// With two writers, the second starts only while the first commits and a backlog (a quarter of `maxBatch`)
+    /// waits; both commits then run at once, and every request is acknowledged once they finish.
+    @Test func aSecondWriterTakesOnlyABacklog() async throws {
+        let writer = GatedWriter()
+        let pipeline = IngestPipeline(writer: writer, capacity: 100, maxBatch: 8, writers: 2, metrics: .unregistered(), logger: .quietForTests)
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            group.addTask {
+                try await pipeline.run(); return -1
+            }
+            group.addTask { try await pipeline.submit(IngestItem(deviceKey: 1, heartbeats: heartbeats(1...1), receivedAtMs: 0)) }
+            try await eventually { writer.commits.withLock { $0 } == 1 }
+            group.addTask { try await pipeline.submit(IngestItem(deviceKey: 2, heartbeats: heartbeats(1...1), receivedAtMs: 0)) }
+            try await eventually { pipeline.queuedHeartbeats == 1 }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(writer.commits.withLock { $0 } == 1, "one queued heartbeat waits for the busy writer")
+            group.addTask { try await pipeline.submit(IngestItem(deviceKey: 3, heartbeats: heartbeats(1...1), receivedAtMs: 0)) }
+            try await eventually { writer.commits.withLock { $0 } == 2 }
+            #expect(pipeline.queuedHeartbeats == 0 && writer.held.withLock { $0 } == 3)
+            writer.open()
+            var acknowledged: [Int] = []
+            for _ in 0..<3 { acknowledged.append(try await group.next()!) }
+            #expect(acknowledged == [1, 1, 1])
+            pipeline.close()
+            #expect(try await group.next() == -1)
+        }
+    }
+
     /// Graceful shutdown: whatever was queued when it began is committed before the writer returns, every
     /// waiting request gets its acknowledgement, and what comes later is refused (so the agent keeps it).
     @Test(arguments: Backend.allCases)

@@ -168,6 +168,8 @@ struct AgentService: Sendable {
 public struct IngestSettings: Sendable {
     public var queueCapacity: Int
     public var maxBatch: Int
+    /// Concurrent group commits per node on PostgreSQL (SQLite always has one writer).
+    public var postgresWriters: Int
     public var maxBodyBytes: Int
     public var maxDecompressedBytes: Int
     public var decoder: HeartbeatDecoder
@@ -179,13 +181,15 @@ public struct IngestSettings: Sendable {
     public var retentionIntervalSeconds: Int
 
     public init(
-        queueCapacity: Int = 50_000, maxBatch: Int = 5_000, maxBodyBytes: Int = 1 << 20, maxDecompressedBytes: Int = 8 << 20,
+        queueCapacity: Int = 50_000, maxBatch: Int = 5_000, postgresWriters: Int = 2, maxBodyBytes: Int = 1 << 20,
+        maxDecompressedBytes: Int = 8 << 20,
         decoder: HeartbeatDecoder = HeartbeatDecoder(), checkin: CheckInPolicy = CheckInPolicy(), credentialCacheSeconds: TimeInterval = 60,
         credentialCacheSize: Int = 200_000, presence: PresencePolicy = PresencePolicy(), retention: RetentionPolicy = RetentionPolicy(),
         retentionIntervalSeconds: Int = 3600
     ) {
         self.queueCapacity = queueCapacity
         self.maxBatch = maxBatch
+        self.postgresWriters = postgresWriters
         self.maxBodyBytes = maxBodyBytes
         self.maxDecompressedBytes = maxDecompressedBytes
         self.decoder = decoder

@@ -14,6 +14,12 @@ import Synchronization
 /// lingers before a commit. The queue is bounded: past `capacity` queued heartbeats, `submit` refuses with
 /// `.unavailable` (503 + Retry-After) instead of letting memory grow. On graceful shutdown the writer stops
 /// taking new work and commits everything already queued before it returns.
+///
+/// `writers` commits may run at once. SQLite has one writer whatever is asked of it, so one is right there; a
+/// PostgreSQL server commits concurrent transactions in parallel, as it does for several nodes (rows are locked
+/// in key order, see `HeartbeatWriter`), so a node can keep more than one of its connections writing. A second
+/// writer only starts while another commits if a backlog of `maxBatch / 4` heartbeats waits: single heartbeats
+/// are better served by one writer taking bigger groups (one fsync each) than by two taking half as many.
 public final class IngestPipeline: Service, Sendable {
     struct Pending {
         var item: IngestItem
@@ -24,20 +30,23 @@ public final class IngestPipeline: Service, Sendable {
         var queue: [Pending] = []
         var queuedHeartbeats = 0
         var accepting = true
-        var writerWaiting: CheckedContinuation<Void, Never>?
+        var writersWaiting: [CheckedContinuation<Void, Never>] = []
+        var committing = 0
     }
 
     let writer: any HeartbeatWriter
     let capacity: Int
     let maxBatch: Int
+    let writers: Int
     let metrics: IngestMetrics
     let logger: Logger
     let state = Mutex(State())
 
-    public init(writer: any HeartbeatWriter, capacity: Int, maxBatch: Int, metrics: IngestMetrics, logger: Logger) {
+    public init(writer: any HeartbeatWriter, capacity: Int, maxBatch: Int, writers: Int = 1, metrics: IngestMetrics, logger: Logger) {
         self.writer = writer
         self.capacity = capacity
         self.maxBatch = maxBatch
+        self.writers = max(1, writers)
         self.metrics = metrics
         self.logger = logger
     }
@@ -63,8 +72,8 @@ public final class IngestPipeline: Service, Sendable {
                 }
                 s.queue.append(Pending(item: item, continuation: continuation))
                 s.queuedHeartbeats += count
-                let wake = s.writerWaiting
-                s.writerWaiting = nil
+                let backlog = s.committing == 0 || s.queuedHeartbeats >= max(1, maxBatch / 4)
+                let wake = backlog ? s.writersWaiting.popLast() : nil
                 return .queued(wake: wake, depth: s.queuedHeartbeats)
             }
             switch outcome {
@@ -78,12 +87,18 @@ public final class IngestPipeline: Service, Sendable {
         }
     }
 
-    /// The single writer. Returns after graceful shutdown once the queue is empty.
+    /// The writers. Returns after graceful shutdown once the queue is empty.
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                while let group = await nextGroup() {
-                    await commit(group)
+                await withDiscardingTaskGroup { group in
+                    for _ in 0..<writers {
+                        group.addTask {
+                            while let pending = await self.nextGroup() {
+                                await self.commit(pending)
+                            }
+                        }
+                    }
                 }
             } onCancel: {
                 self.close()
@@ -99,14 +114,14 @@ public final class IngestPipeline: Service, Sendable {
         for pending in leftovers { pending.continuation.resume(throwing: ParcError.unavailable("the server is shutting down; retry")) }
     }
 
-    /// Stops accepting; the writer drains what is queued, then `run` returns.
+    /// Stops accepting; the writers drain what is queued, then `run` returns.
     public func close() {
-        let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let waiting = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.accepting = false
-            defer { s.writerWaiting = nil }
-            return s.writerWaiting
+            defer { s.writersWaiting = [] }
+            return s.writersWaiting
         }
-        wake?.resume()
+        for wake in waiting { wake.resume() }
     }
 
     /// Waits until work is queued; takes up to `maxBatch` heartbeats of it. Nil once closed and empty.
@@ -124,6 +139,7 @@ public final class IngestPipeline: Service, Sendable {
                 let group = Array(s.queue[..<n])
                 s.queue.removeFirst(n)
                 s.queuedHeartbeats -= heartbeats
+                s.committing += 1
                 return group
             }
             guard let taken else { return nil }
@@ -131,7 +147,7 @@ public final class IngestPipeline: Service, Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { s -> Bool in
                     if !s.queue.isEmpty || !s.accepting { return true }
-                    s.writerWaiting = continuation
+                    s.writersWaiting.append(continuation)
                     return false
                 }
                 if resumeNow { continuation.resume() }
@@ -140,6 +156,7 @@ public final class IngestPipeline: Service, Sendable {
     }
 
     func commit(_ group: [Pending]) async {
+        defer { state.withLock { $0.committing -= 1 } }
         let started = ContinuousClock.now
         let heartbeats = group.reduce(0) { $0 + $1.item.heartbeats.count }
         do {
