@@ -157,8 +157,10 @@ public struct ParcApplication: Sendable {
             // `parc loadgen --baseline` can price ingest against plain HTTP handling of identical requests.
             let maxBody = configuration.ingest.maxBodyBytes
             let receipt = AgentService.Receipt(accepted: 1, duplicates: 0, nextCheckinSeconds: configuration.ingest.checkin.defaultIntervalSeconds)
-            open.add(.post, "bench/noop", "Benchmark baseline (http.benchmarkRoutes): reads the body, does nothing", tag: "Operations", reply: .text)
-            {
+            open.add(
+                .post, "bench/noop", "Benchmark baseline (http.benchmarkRoutes): reads the body, does nothing", tag: "Operations",
+                reply: .object(schema: "HeartbeatReceipt")
+            ) {
                 request, _ in
                 _ = try await request.body.collect(upTo: maxBody)
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: receipt.json)))

@@ -295,3 +295,17 @@ final class MutableClock: @unchecked Sendable {
     var now: Date { lock.withLock { current } }
     func advance(by seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
 }
+
+/// The stored form of every token: what `hash` returns must be the standard SHA-256, whichever string type holds the
+/// token (the heartbeat path hashes a slice of the Authorization header).
+@Suite struct TokenHashTests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    ])
+    func hashIsLowerCaseHexSHA256(_ token: String, _ expected: String) {
+        #expect(TokenMinting.hash(token) == expected)
+        let header = "Bearer \(token)  "
+        #expect(TokenMinting.hash(header.dropFirst(7).dropLast(2)) == expected)
+    }
+}

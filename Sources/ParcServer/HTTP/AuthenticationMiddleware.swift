@@ -57,8 +57,9 @@ public enum TokenMinting {
 
     /// Lower-case hex of the SHA-256; written byte by byte because it runs on every heartbeat.
     public static func hash(_ token: some StringProtocol) -> String {
-        var text = String(token)
-        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        // Straight from the string's own bytes when they are contiguous (native strings): no copy on the heartbeat path.
+        let digest =
+            token.utf8.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) } ?? SHA256.hash(data: Array(token.utf8))
         let hex = hexDigits
         return String(unsafeUninitializedCapacity: 64) { out in
             var k = 0
