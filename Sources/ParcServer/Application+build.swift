@@ -188,7 +188,8 @@ public struct ParcApplication: Sendable {
         addResourceRoutes(InventoryService(resource: BuildingResource(), storage: storage, clock: clock), to: api)
         addResourceRoutes(InventoryService(resource: RoomResource(), storage: storage, clock: clock), to: api)
         addResourceRoutes(InventoryService(resource: DeviceModelResource(), storage: storage, clock: clock), to: api)
-        addResourceRoutes(InventoryService(resource: DeviceResource(), storage: storage, clock: clock), to: api)
+        addResourceRoutes(
+            InventoryService(resource: DeviceResource(), storage: storage, clock: clock, afterChange: agents.deviceChanged), to: api)
         addResourceRoutes(InventoryService(resource: MobileCartResource(), storage: storage, clock: clock), to: api)
         addResourceRoutes(InventoryService(resource: AccessPointResource(), storage: storage, clock: clock), to: api)
         addResourceRoutes(InventoryService(resource: InternetLinkResource(), storage: storage, clock: clock), to: api)

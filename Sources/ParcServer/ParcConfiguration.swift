@@ -76,8 +76,8 @@ public struct ParcConfiguration: Sendable {
             checkin: CheckInPolicy(
                 defaultIntervalSeconds: try reader.checkedInt("agent.checkinSeconds", default: 300, in: CheckInPolicy.allowedIntervals),
                 jitter: try reader.checkedDouble("agent.jitter", default: 0.2, in: 0...0.5)),
-            credentialCacheSeconds: Double(try reader.checkedInt("agent.tokenCacheSeconds", default: 60, in: 0...3600)),
-            credentialCacheSize: try reader.checkedInt("agent.tokenCacheSize", default: 200_000, in: 1...10_000_000),
+            credentialCacheSeconds: Double(try reader.checkedInt("agent.tokenCacheSeconds", default: 900, in: 0...3600)),
+            credentialCacheSize: try reader.checkedInt("agent.tokenCacheSize", default: 300_000, in: 1...10_000_000),
             presence: PresencePolicy(
                 onlineIntervals: try reader.checkedDouble("presence.onlineIntervals", default: 2, in: 1...20),
                 offlineAfter: Double(try reader.checkedInt("presence.offlineAfterHours", default: 24, in: 1...720)) * 3600),

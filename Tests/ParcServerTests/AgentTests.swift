@@ -143,10 +143,14 @@ import Testing
             // Revoking the agent locks the device out at once on this node.
             #expect(try await client.call(.post, "/api/v1/devices/\(a.id)/agent/revoke", token: world.collegeStaffToken).status == .noContent)
             #expect(try await Self.send(client, a.token, Self.heartbeat(6)).status == .unauthorized)
+            // So does deleting the device, though its credential was cached by the heartbeat just before.
+            #expect(try await Self.send(client, b.token, Self.heartbeat(1)).status == .ok)
+            #expect(try await client.call(.delete, "/api/v1/devices/\(b.id)", token: world.collegeStaffToken).status == .noContent)
+            #expect(try await Self.send(client, b.token, Self.heartbeat(2)).status == .unauthorized)
             // Operators see it: accepted, duplicate and rejected heartbeats, with bounded labels.
             let metrics = String(buffer: try await client.call(.get, "/metrics", token: nil).body)
             let label = #"backend="\#(backend.rawValue)""#
-            #expect(metrics.contains("parc_heartbeats_accepted_total{\(label)} 10"))
+            #expect(metrics.contains("parc_heartbeats_accepted_total{\(label)} 11"))
             #expect(metrics.contains("parc_heartbeats_duplicate_total{\(label)} 5"))
             #expect(metrics.contains("parc_heartbeats_rejected_total{\(label),reason=\"unauthenticated\"}"))
             #expect(metrics.contains(#"route="POST /agent/v1/heartbeats""#) && !metrics.contains(a.id))

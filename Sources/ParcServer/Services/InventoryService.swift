@@ -11,6 +11,8 @@ struct InventoryService<Resource: InventoryResource>: Sendable {
     let resource: Resource
     let storage: Storage
     let clock: AppClock
+    /// Told of each committed update (`after` set) and deletion (`after` nil), for caches that copy the record.
+    var afterChange: (@Sendable (_ before: Record, _ after: Record?) -> Void)? = nil
 
     var repository: Repository<Record> { storage.repository(Record.self) }
 
@@ -56,6 +58,7 @@ struct InventoryService<Resource: InventoryResource>: Sendable {
         batch.statements.append(
             storage.audit.append(try audit(.update, principal: principal, before: existing, after: built.record, at: context.now)))
         try await storage.database.write(batch)
+        afterChange?(existing, built.record)
         return built.record
     }
 
@@ -68,6 +71,7 @@ struct InventoryService<Resource: InventoryResource>: Sendable {
         batch.statements.append(repository.softDelete(id, expectedVersion: existing.version, at: now))
         batch.statements.append(storage.audit.append(try audit(.delete, principal: principal, before: existing, after: nil, at: now)))
         try await storage.database.write(batch)
+        afterChange?(existing, nil)
     }
 
     func audit(_ change: AuditEvent.Change, principal: Principal, before: Record?, after: Record?, at: Date) throws -> AuditEvent {

@@ -117,6 +117,12 @@ struct AgentService: Sendable {
         return credential
     }
 
+    /// A deleted device's agent is locked out, and a transferred one answers with its new establishment's interval,
+    /// at once on this node: cached credentials copy both. Keyed by token hash, so start afresh; this is rare.
+    @Sendable func deviceChanged(before: Device, after: Device?) {
+        if after == nil || after?.establishmentID != before.establishmentID { credentials.removeAll() }
+    }
+
     /// Checks the body (size, encoding, JSON, values), then waits until its heartbeats are committed.
     func ingest(_ body: ByteBuffer, contentEncoding: String?, credential: TelemetryStore.Credential) async throws -> Receipt {
         var body = body
@@ -183,8 +189,8 @@ public struct IngestSettings: Sendable {
     public init(
         queueCapacity: Int = 50_000, maxBatch: Int = 5_000, postgresWriters: Int = 2, maxBodyBytes: Int = 1 << 20,
         maxDecompressedBytes: Int = 8 << 20,
-        decoder: HeartbeatDecoder = HeartbeatDecoder(), checkin: CheckInPolicy = CheckInPolicy(), credentialCacheSeconds: TimeInterval = 60,
-        credentialCacheSize: Int = 200_000, presence: PresencePolicy = PresencePolicy(), retention: RetentionPolicy = RetentionPolicy(),
+        decoder: HeartbeatDecoder = HeartbeatDecoder(), checkin: CheckInPolicy = CheckInPolicy(), credentialCacheSeconds: TimeInterval = 900,
+        credentialCacheSize: Int = 300_000, presence: PresencePolicy = PresencePolicy(), retention: RetentionPolicy = RetentionPolicy(),
         retentionIntervalSeconds: Int = 3600
     ) {
         self.queueCapacity = queueCapacity

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import Synchronization
 
 /// A small thread-safe cache whose entries expire after `ttl` seconds, bounded to `capacity` entries.
@@ -6,7 +6,7 @@ import Synchronization
 /// The heartbeat path reads a device credential and its establishment's check-in interval on every request;
 /// without this, each heartbeat would cost two database reads. Expiry bounds how long a revoked device token
 /// keeps working on a node (one TTL); the capacity bounds memory whatever the fleet size.
-final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     struct Entry {
         var value: Value
         var expires: Date
@@ -16,24 +16,29 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     let capacity: Int
     let entries = Mutex<[Key: Entry]>([:])
 
-    init(ttl: TimeInterval, capacity: Int) {
+    package init(ttl: TimeInterval, capacity: Int) {
         self.ttl = ttl
         self.capacity = capacity
     }
 
     /// The cached value, or the loaded one (cached when non-nil). Concurrent misses may load twice; harmless.
-    func value(for key: Key, now: Date, load: () async throws -> Value?) async throws -> Value? {
+    package func value(for key: Key, now: Date, load: () async throws -> Value?) async throws -> Value? {
         if let hit = entries.withLock({ $0[key] }), hit.expires > now { return hit.value }
         guard let loaded = try await load() else { return nil }
         entries.withLock { entries in
-            // Full: drop everything rather than track recency. Refilling costs one read per active device.
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            // Full: forget what has expired. If live entries still fill three quarters, drop everything rather than
+            // track recency (refilling costs one read per active device); the quarter left free means a scan runs
+            // at most once per `capacity / 4` insertions.
+            if entries.count >= capacity {
+                entries = entries.filter { $0.value.expires > now }
+                if entries.count >= capacity - capacity / 4 { entries.removeAll(keepingCapacity: true) }
+            }
             entries[key] = Entry(value: loaded, expires: now.addingTimeInterval(ttl))
         }
         return loaded
     }
 
-    func remove(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
+    package func remove(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
 
-    func removeAll() { entries.withLock { $0.removeAll() } }
+    package func removeAll() { entries.withLock { $0.removeAll() } }
 }
