@@ -49,6 +49,12 @@ struct LoadGen: AsyncParsableCommand {
     )
     var baseline = false
 
+    @Flag(
+        help:
+            "Before the measured heartbeat phase, each device sends one request, acknowledged and checked but not measured: the steady state of a fleet that has checked in before, whose tokens the server has cached."
+    )
+    var warmup = false
+
     @Flag(help: "Send gzip-compressed bodies.")
     var gzip = false
 
@@ -93,7 +99,16 @@ struct LoadGen: AsyncParsableCommand {
                     baselines.append(("POST /bench/noop", noop))
                 }
             }
-            let (outcome, after) = try await engine.heartbeats(devices: simulated, batch: batch, gzip: gzip, seed: seed)
+            var devices = simulated
+            if warmup {
+                // Not cut by --duration (a large fleet takes longer), but still bounded: one request per device.
+                let once = LoadEngine(
+                    client: client, baseURL: engine.baseURL, connections: connections, duration: .seconds(600), rampUp: .zero, maxRequests: nil)
+                let (warm, after) = try await once.heartbeats(devices: devices, batch: batch, gzip: gzip, seed: seed, rounds: 1)
+                report("warm-up (unmeasured)", warm)
+                devices = after
+            }
+            let (outcome, after) = try await engine.heartbeats(devices: devices, batch: batch, gzip: gzip, seed: seed)
             report("POST heartbeats", outcome)
             for (name, noop) in baselines {
                 say("ratio heartbeat req/s ÷ \(name) req/s: " + String(format: "%.1f %%", outcome.requestsPerSecond / noop.requestsPerSecond * 100))

@@ -65,9 +65,10 @@ struct LoadEngine: Sendable {
 
     /// Heartbeats: `batch` per request, JSON (optionally gzip). Returns the devices with what was acknowledged.
     /// `path` is the heartbeat route, or the no-op route that receives the very same requests as a baseline.
-    func heartbeats(devices: [SimulatedDevice], batch: Int, gzip: Bool, seed: UInt64, path: String = "/agent/v1/heartbeats") async throws -> (
-        Outcome, [SimulatedDevice]
-    ) {
+    /// With `rounds`, each device sends that many requests and the phase ends (or at the deadline, if sooner).
+    func heartbeats(
+        devices: [SimulatedDevice], batch: Int, gzip: Bool, seed: UInt64, path: String = "/agent/v1/heartbeats", rounds: Int? = nil
+    ) async throws -> (Outcome, [SimulatedDevice]) {
         let url = baseURL + path
         let workers = min(connections, devices.count)
         let shares = (0..<workers).map { w in DeviceShare(Array(stride(from: w, to: devices.count, by: workers).map { devices[$0] })) }
@@ -75,7 +76,9 @@ struct LoadEngine: Sendable {
         let variants = HeartbeatBodies.variants(64, now: Date(), generator: &generator)
         let (outcome, _) = try await drive(workers: workers) { worker, outcome in
             let share = shares[worker]
-            let index = outcome.requests % share.devices.withLock { $0.count }
+            let owned = share.devices.withLock { $0.count }
+            if let rounds, outcome.requests >= rounds * owned { return false }
+            let index = outcome.requests % owned
             let device = share.devices.withLock { $0[index] }
             let body = HeartbeatBodies.json(seq: device.nextSeq, count: batch, variants: variants)
             var request = HTTPClientRequest(url: url)
@@ -105,7 +108,8 @@ struct LoadEngine: Sendable {
     }
 
     /// Runs `workers` loops, started evenly over the ramp-up, until the duration (after ramp-up) or the request
-    /// budget is spent. A transport error counts as a failure and the worker goes on.
+    /// budget is spent, or `step` says the worker is done (false). A transport error counts as a failure and the
+    /// worker goes on.
     func drive(workers: Int, _ step: @escaping @Sendable (Int, inout Outcome) async throws -> Bool) async throws -> (outcome: Outcome, Void) {
         let budget = RequestBudget(maxRequests ?? .max)
         let start = ContinuousClock.now
@@ -118,7 +122,7 @@ struct LoadEngine: Sendable {
                     var mine = Outcome()
                     while ContinuousClock.now < deadline, budget.take() {
                         do {
-                            _ = try await step(w, &mine)
+                            guard try await step(w, &mine) else { break }
                         } catch {
                             mine.failures += 1
                             mine.requests += 1
