@@ -4,8 +4,9 @@ import Synchronization
 /// A small thread-safe cache whose entries expire after `ttl` seconds, bounded to `capacity` entries.
 ///
 /// The heartbeat path reads a device credential and its establishment's check-in interval on every request;
-/// without this, each heartbeat would cost two database reads. Expiry bounds how long a revoked device token
-/// keeps working on a node (one TTL); the capacity bounds memory whatever the fleet size.
+/// without this, each heartbeat would cost two database reads. The node that revokes a token clears its cache;
+/// expiry bounds how long the token keeps working on the other nodes (one TTL). The capacity bounds memory
+/// whatever the fleet size.
 package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     struct Entry {
         var value: Value
