@@ -127,7 +127,7 @@ public struct ParcConfiguration: Sendable {
     public static let documentedKeys =
         [
             "http.host", "http.port", "http.serverName", "http.benchmarkRoutes", "log.level", "store.backend", "store.sqlite.directory",
-            "store.sqlite.synchronous",
+            "store.sqlite.synchronous", "store.sqlite.checkpointPages",
             "store.postgres.host", "store.postgres.port", "store.postgres.user", "store.postgres.password", "store.postgres.database",
             "store.postgres.socket", "store.postgres.maxConnections", "store.migrate", "inventory.path", "demo.load", "demo.territory",
             "readiness.mbpsPerActiveDevice", "readiness.devicesPerAccessPoint", "readiness.concurrentShare", "readiness.measurementWindowDays",

@@ -19,16 +19,18 @@ public struct StoreConfiguration: Sendable, Equatable {
     public var backend: Backend
     public var sqliteDirectory: String
     public var synchronous: SQLiteDatabase.Synchronous
+    public var checkpointPages: Int
     public var postgres: PostgresDatabase.Settings
     public var migrate: Bool
 
     public init(
         backend: Backend = .sqlite, sqliteDirectory: String = "data", synchronous: SQLiteDatabase.Synchronous = .full,
-        postgres: PostgresDatabase.Settings = .init(), migrate: Bool = false
+        checkpointPages: Int = SQLiteDatabase.defaultCheckpointPages, postgres: PostgresDatabase.Settings = .init(), migrate: Bool = false
     ) {
         self.backend = backend
         self.sqliteDirectory = sqliteDirectory
         self.synchronous = synchronous
+        self.checkpointPages = checkpointPages
         self.postgres = postgres
         self.migrate = migrate
     }
@@ -39,6 +41,7 @@ public struct StoreConfiguration: Sendable, Equatable {
         sqliteDirectory = reader.checkedString("sqlite.directory", default: "data")
         let sync = try reader.checkedEnum("sqlite.synchronous", default: SynchronousName.full)
         synchronous = sync == .full ? .full : .normal
+        checkpointPages = try reader.checkedInt("sqlite.checkpointPages", default: SQLiteDatabase.defaultCheckpointPages, in: 100...1_000_000)
         postgres = PostgresDatabase.Settings(
             host: reader.checkedString("postgres.host", default: "127.0.0.1"),
             port: try reader.checkedInt("postgres.port", default: 5432, in: 1...65535),

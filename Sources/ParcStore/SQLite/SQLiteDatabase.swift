@@ -16,10 +16,16 @@ public final class SQLiteDatabase: SQLDatabase {
         case normal = "NORMAL"
     }
 
+    /// WAL pages written before the writer copies them into the database (SQLite's default is 1 000). Heartbeats
+    /// rewrite the same pages (a device's latest state, the tail of its history) commit after commit: a longer log
+    /// lets a checkpoint copy each page once for many commits. 8 000 took about a tenth more single heartbeats
+    /// per second than 1 000 here; checkpoints get longer (batch p99 about 115 ms instead of 65).
+    public static let defaultCheckpointPages = 8_000
+
     /// Opens (creating if needed) `directory/parc.sqlite`.
-    public init(directory: String, synchronous: Synchronous = .full, readers: Int = 4) throws {
+    public init(directory: String, synchronous: Synchronous = .full, checkpointPages: Int = defaultCheckpointPages, readers: Int = 4) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var config = SQLiteDatabase.configuration(synchronous: synchronous)
+        var config = SQLiteDatabase.configuration(synchronous: synchronous, checkpointPages: checkpointPages)
         config.maximumReaderCount = max(1, readers)
         writer = try DatabasePool(path: (directory as NSString).appendingPathComponent("parc.sqlite"), configuration: config)
         // GRDB switches the pool to WAL after `prepareDatabase`, which resets `synchronous`: set it again and check.
@@ -29,14 +35,19 @@ public final class SQLiteDatabase: SQLDatabase {
         let actual = try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         let expected = synchronous == .full ? 2 : 1
         guard actual == expected else { throw StoreError.configuration("SQLite synchronous is \(actual ?? -1), expected \(expected)") }
+        let checkpoint = try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        guard checkpoint == checkpointPages else {
+            throw StoreError.configuration("SQLite wal_autocheckpoint is \(checkpoint ?? -1), expected \(checkpointPages)")
+        }
     }
 
     /// A private in-memory database, for tests and throwaway runs.
     public init(inMemory: Void = ()) throws {
-        writer = try DatabaseQueue(configuration: SQLiteDatabase.configuration(synchronous: .normal))
+        writer = try DatabaseQueue(
+            configuration: SQLiteDatabase.configuration(synchronous: .normal, checkpointPages: SQLiteDatabase.defaultCheckpointPages))
     }
 
-    static func configuration(synchronous: Synchronous) -> Configuration {
+    static func configuration(synchronous: Synchronous, checkpointPages: Int) -> Configuration {
         var config = Configuration()
         config.foreignKeysEnabled = true
         // A second process (`parc migrate`, `parc import`) may hold the write lock for a moment.
@@ -46,7 +57,11 @@ public final class SQLiteDatabase: SQLDatabase {
             try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
             // The writer upserts the latest state of up to millions of devices at random keys: keep their pages hot.
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+                // Only the writer commits, so only it checkpoints.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
+            }
         }
         return config
     }

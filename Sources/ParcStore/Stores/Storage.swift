@@ -16,7 +16,9 @@ public struct Storage: Sendable {
     public static func open(_ configuration: StoreConfiguration, logger: Logger) throws -> Storage {
         switch configuration.backend {
         case .sqlite:
-            return Storage(database: try SQLiteDatabase(directory: configuration.sqliteDirectory, synchronous: configuration.synchronous))
+            return Storage(
+                database: try SQLiteDatabase(
+                    directory: configuration.sqliteDirectory, synchronous: configuration.synchronous, checkpointPages: configuration.checkpointPages))
         case .postgres:
             let database = PostgresDatabase(settings: configuration.postgres, logger: logger)
             return Storage(database: database, services: [database])
