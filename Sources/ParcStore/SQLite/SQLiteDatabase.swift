@@ -28,14 +28,14 @@ public final class SQLiteDatabase: SQLDatabase {
         var config = SQLiteDatabase.configuration(synchronous: synchronous, checkpointPages: checkpointPages)
         config.maximumReaderCount = max(1, readers)
         writer = try DatabasePool(path: (directory as NSString).appendingPathComponent("parc.sqlite"), configuration: config)
-        // GRDB switches the pool to WAL after `prepareDatabase`, which resets `synchronous`: set it again and check.
-        try writer.writeWithoutTransaction { db in
+        // GRDB switches the pool to WAL after `prepareDatabase`, which resets `synchronous`: set it again, and check
+        // both settings on the writer, the only connection that commits (readers never flush or checkpoint).
+        let (level, checkpoint) = try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+            return (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"))
         }
-        let actual = try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         let expected = synchronous == .full ? 2 : 1
-        guard actual == expected else { throw StoreError.configuration("SQLite synchronous is \(actual ?? -1), expected \(expected)") }
-        let checkpoint = try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        guard level == expected else { throw StoreError.configuration("SQLite synchronous is \(level ?? -1), expected \(expected)") }
         guard checkpoint == checkpointPages else {
             throw StoreError.configuration("SQLite wal_autocheckpoint is \(checkpoint ?? -1), expected \(checkpointPages)")
         }
