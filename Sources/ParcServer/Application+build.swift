@@ -194,7 +194,7 @@ public struct ParcApplication: Sendable {
         addResourceRoutes(InventoryService(resource: AccessPointResource(), storage: storage, clock: clock), to: api)
         addResourceRoutes(InventoryService(resource: InternetLinkResource(), storage: storage, clock: clock), to: api)
         addReadinessRoutes(to: api)
-        addImportExportRoutes(to: api)
+        addImportExportRoutes(to: api, agents: agents)
         addAccessRoutes(to: api)
         addTelemetryRoutes(to: api, agents: agents)
         addTicketRoutes(to: api)
@@ -258,8 +258,8 @@ public struct ParcApplication: Sendable {
         }
     }
 
-    func addImportExportRoutes(to api: APIRoutes) {
-        let importer = CSVImporter(storage: storage, clock: clock)
+    func addImportExportRoutes(to api: APIRoutes, agents: AgentService) {
+        let importer = CSVImporter(storage: storage, clock: clock, deviceChanged: agents.deviceChanged)
         let exporter = CSVExporter(storage: storage)
         for kind in CSVImporter.Kind.allCases {
             api.add(

@@ -272,6 +272,14 @@ import Testing
             let tooShort = try await client.call(
                 .put, "/api/v1/establishments/\(world.college)/agent-settings", json: ["checkin_interval_seconds": 5], token: staff)
             #expect(tooShort.status == .unprocessableContent && tooShort.errorFields == ["checkin_interval_seconds"])
+            // A transfer by CSV import reaches the node's cached credential as a PATCH does: the next answer has the
+            // interval of the new establishment (the lycée keeps the default, 300 s with jitter).
+            let loose = try Self.device(try await Self.enroll(client, token: secret, serial: "T9"))
+            #expect((720...1080).contains(try await Self.send(client, loose.token, Self.heartbeat(1)).json["next_checkin_seconds"] as? Int ?? 0))
+            let csv = "manufacturer,serial_number,model,uai\nLenovo,T9,ThinkPad 11e,6200001G\n"
+            let imported = try await client.call(.post, "/api/v1/import/devices", raw: csv, token: world.admin, headers: [.contentType: "text/csv"])
+            #expect(imported.status == .ok && imported.json["updated"] as? Int == 1, "\(String(buffer: imported.body))")
+            #expect((240...360).contains(try await Self.send(client, loose.token, Self.heartbeat(2)).json["next_checkin_seconds"] as? Int ?? 0))
         }
     }
 

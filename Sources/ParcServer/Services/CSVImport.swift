@@ -24,10 +24,18 @@ public struct CSVImporter: Sendable {
 
     let storage: Storage
     let clock: AppClock
+    /// Told of each device the import changed once it is committed, like `InventoryService.afterChange`: a
+    /// transfer by import must reach the agent caches as a transfer by PATCH does.
+    var deviceChanged: (@Sendable (_ before: Device, _ after: Device?) -> Void)?
 
     public init(storage: Storage, clock: AppClock) {
+        self.init(storage: storage, clock: clock, deviceChanged: nil)
+    }
+
+    init(storage: Storage, clock: AppClock, deviceChanged: (@Sendable (_ before: Device, _ after: Device?) -> Void)?) {
         self.storage = storage
         self.clock = clock
+        self.deviceChanged = deviceChanged
     }
 
     public func run(_ kind: Kind, csv: String, principal: Principal, dryRun: Bool) async throws -> Report {
@@ -65,7 +73,7 @@ public struct CSVImporter: Sendable {
             return try await apply(
                 DeviceResource(), kind: kind, table: table, principal: principal, dryRun: dryRun,
                 row: { fields, line in try resolver.input(fields, line: line) },
-                check: { rows in try await cartCapacityErrors(rows) })
+                check: { rows in try await cartCapacityErrors(rows) }, afterChange: deviceChanged)
         }
     }
 
@@ -73,7 +81,8 @@ public struct CSVImporter: Sendable {
     func apply<Resource: InventoryResource>(
         _ resource: Resource, kind: Kind, table: CSVTable, principal: Principal, dryRun: Bool,
         row: ([String], Int) async throws -> (Resource.Input, Resource.Record?, String?),
-        check: ([(line: Int, record: Resource.Record, existing: Resource.Record?)]) async throws -> [FieldError] = { _ in [] }
+        check: ([(line: Int, record: Resource.Record, existing: Resource.Record?)]) async throws -> [FieldError] = { _ in [] },
+        afterChange: (@Sendable (_ before: Resource.Record, _ after: Resource.Record?) -> Void)? = nil
     ) async throws -> Report {
         let service = InventoryService(resource: resource, storage: storage, clock: clock)
         try service.authorize(principal, .read)
@@ -130,6 +139,9 @@ public struct CSVImporter: Sendable {
             } catch let error as ParcError {
                 // A uniqueness clash the row checks could not see (e.g. an asset tag used by another device).
                 throw ParcError.validation(CSVImporter.rowErrors(error, line: nil))
+            }
+            if let afterChange {
+                for row in written { if let existing = row.existing { afterChange(existing, row.record) } }
             }
         }
         return Report(kind: kind.rawValue, rows: table.rows.count, created: created, updated: updated, unchanged: unchanged, dryRun: dryRun)
