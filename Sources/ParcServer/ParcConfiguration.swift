@@ -57,7 +57,12 @@ public struct ParcConfiguration: Sendable {
         serverName = reader.checkedString("http.serverName", default: "parc")
         benchmarkRoutes = try reader.checkedBool("http.benchmarkRoutes", default: false)
         logLevel = reader.checkedString("log.level", default: "info")
-        store = try StoreConfiguration(reader: reader.scoped(to: "store"))
+        do {
+            store = try StoreConfiguration(reader: reader.scoped(to: "store"))
+        } catch let error as ConfigurationError {
+            // The store reads from a scoped reader; name the key as the operator writes it.
+            throw ConfigurationError(key: "store.\(error.key)", reason: error.reason)
+        }
         inventoryPath = reader.checkedString("inventory.path", default: "Inventory")
         loadDemo = try reader.checkedBool("demo.load", default: true)
         demoTerritory = reader.checkedString("demo.territory", default: "reunion")
