@@ -39,34 +39,38 @@ struct SQLiteHeartbeatWriter: HeartbeatWriter {
     }
 
     static func run(_ s: OpaquePointer, key: Int64, _ h: Heartbeat, receivedAtMs: Int64, db: OpaquePointer?) throws {
-        sqlite3_bind_int64(s, 1, key)
-        sqlite3_bind_int64(s, 2, h.seq)
-        sqlite3_bind_int64(s, 3, h.observedAtMs)
-        sqlite3_bind_int64(s, 4, receivedAtMs)
-        bind(s, 5, h.batteryLevel)
-        bind(s, 6, h.effectiveBatteryHealth)
-        bind(s, 7, h.batteryCycles)
-        bind(s, 8, h.charging.map { $0 ? 1 : 0 })
-        bind(s, 9, h.storageFreeBytes)
-        bind(s, 10, h.storageTotalBytes)
-        bind(s, 11, h.osName)
-        bind(s, 12, h.osVersion)
-        bind(s, 13, h.agentVersion)
-        bind(s, 14, h.uptimeSeconds)
-        bind(s, 15, h.wifiSSID)
-        bind(s, 16, h.wifiBSSID)
-        bind(s, 17, h.wifiRSSI)
-        bind(s, 18, h.wifiBand)
-        bind(s, 19, h.wifiLinkMbps)
-        bind(s, 20, h.ip)
-        bind(s, 21, h.downMbps)
-        bind(s, 22, h.upMbps)
+        // A bind fails only out of memory; checked, because a reused statement would keep the previous row's value.
+        var bound = sqlite3_bind_int64(s, 1, key)
+        bound |= sqlite3_bind_int64(s, 2, h.seq)
+        bound |= sqlite3_bind_int64(s, 3, h.observedAtMs)
+        bound |= sqlite3_bind_int64(s, 4, receivedAtMs)
+        bound |= bind(s, 5, h.batteryLevel)
+        bound |= bind(s, 6, h.effectiveBatteryHealth)
+        bound |= bind(s, 7, h.batteryCycles)
+        bound |= bind(s, 8, h.charging.map { $0 ? 1 : 0 })
+        bound |= bind(s, 9, h.storageFreeBytes)
+        bound |= bind(s, 10, h.storageTotalBytes)
+        bound |= bind(s, 11, h.osName)
+        bound |= bind(s, 12, h.osVersion)
+        bound |= bind(s, 13, h.agentVersion)
+        bound |= bind(s, 14, h.uptimeSeconds)
+        bound |= bind(s, 15, h.wifiSSID)
+        bound |= bind(s, 16, h.wifiBSSID)
+        bound |= bind(s, 17, h.wifiRSSI)
+        bound |= bind(s, 18, h.wifiBand)
+        bound |= bind(s, 19, h.wifiLinkMbps)
+        bound |= bind(s, 20, h.ip)
+        bound |= bind(s, 21, h.downMbps)
+        bound |= bind(s, 22, h.upMbps)
         if let cart = h.cartID {
-            withUnsafeBytes(of: cart.uuid) { sqlite3_bind_blob(s, 23, $0.baseAddress, 16, transient) }
+            bound |= withUnsafeBytes(of: cart.uuid) { sqlite3_bind_blob(s, 23, $0.baseAddress, 16, transient) }
         } else {
-            sqlite3_bind_null(s, 23)
+            bound |= sqlite3_bind_null(s, 23)
         }
-        bind(s, 24, h.cartSlot)
+        bound |= bind(s, 24, h.cartSlot)
+        guard bound == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_errcode(db)), message: String(cString: sqlite3_errmsg(db)))
+        }
         let code = sqlite3_step(s)
         sqlite3_reset(s)
         guard code == SQLITE_DONE else {
@@ -77,23 +81,20 @@ struct SQLiteHeartbeatWriter: HeartbeatWriter {
     /// SQLite copies the bytes before `bind` returns (`SQLITE_TRANSIENT`).
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    static func bind(_ s: OpaquePointer, _ i: Int32, _ v: Int64?) {
+    static func bind(_ s: OpaquePointer, _ i: Int32, _ v: Int64?) -> Int32 {
         if let v { sqlite3_bind_int64(s, i, v) } else { sqlite3_bind_null(s, i) }
     }
 
-    static func bind(_ s: OpaquePointer, _ i: Int32, _ v: Int?) {
+    static func bind(_ s: OpaquePointer, _ i: Int32, _ v: Int?) -> Int32 {
         if let v { sqlite3_bind_int64(s, i, Int64(v)) } else { sqlite3_bind_null(s, i) }
     }
 
-    static func bind(_ s: OpaquePointer, _ i: Int32, _ v: Double?) {
+    static func bind(_ s: OpaquePointer, _ i: Int32, _ v: Double?) -> Int32 {
         if let v { sqlite3_bind_double(s, i, v) } else { sqlite3_bind_null(s, i) }
     }
 
-    static func bind(_ s: OpaquePointer, _ i: Int32, _ v: String?) {
-        guard var v else {
-            sqlite3_bind_null(s, i)
-            return
-        }
-        v.withUTF8 { sqlite3_bind_text(s, i, $0.baseAddress, Int32($0.count), transient) }
+    static func bind(_ s: OpaquePointer, _ i: Int32, _ v: String?) -> Int32 {
+        guard var v else { return sqlite3_bind_null(s, i) }
+        return v.withUTF8 { sqlite3_bind_text(s, i, $0.baseAddress, Int32($0.count), transient) }
     }
 }
