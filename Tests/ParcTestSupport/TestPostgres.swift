@@ -31,7 +31,7 @@ public actor TestPostgres {
                 try await TestPostgres.withDatabase(admin, logger: logger) { db in
                     try await db.executeOutsideTransaction(["DROP DATABASE IF EXISTS parc_template", "CREATE DATABASE parc_template"])
                 }
-                try await TestPostgres.withDatabase(
+                _ = try await TestPostgres.withDatabase(
                     PostgresDatabase.Settings(user: server.user, database: "parc_template", socketPath: server.socketPath, maxConnections: 2),
                     logger: logger
                 ) { db in

@@ -2,7 +2,7 @@ import Crypto
 public import Foundation
 public import Hummingbird
 import Logging
-public import ParcCore
+import ParcCore
 public import ParcStore
 
 /// Resolves `Authorization: Bearer <token>` to a principal, or answers 401. Tokens are looked up by their SHA-256.

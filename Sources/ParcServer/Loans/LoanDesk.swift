@@ -57,7 +57,7 @@ extension LoanService {
             throw ParcError.conflict(
                 field: "kit_asset_tag",
                 message:
-                    "device \(busy.serialNumber ?? busy.id.uuidString) of the kit is \(busy.status.rawValue.replacingOccurrences(of: "_", with: " "))"
+                    "device \(busy.serialNumber) of the kit is \(busy.status.rawValue.replacingOccurrences(of: "_", with: " "))"
             )
         }
         let policy = try await policy(collectiviteID: old.ownerID)

@@ -1,7 +1,7 @@
 import Crypto
 public import Foundation
 import ParcCore
-public import ParcStore
+import ParcStore
 
 /// Create, read, update, delete and list for any inventory aggregate, with the same rules everywhere:
 /// the caller's scope filters every read (a foreign object is "not found"), the role decides each action,

@@ -24,6 +24,9 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation {
 
         public mutating func appendInterpolation(_ value: some SQLBindable) { parts.append(.bind(value.sqlValue)) }
 
+        /// Nil binds NULL. Spelled out so that the compiler does not take an optional for a debug description.
+        public mutating func appendInterpolation<Value: SQLBindable>(_ value: Value?) { parts.append(.bind(value.sqlValue)) }
+
         public mutating func appendInterpolation(raw: String) { parts.append(.sql(raw)) }
 
         public mutating func appendInterpolation(_ query: SQLQuery) { parts.append(contentsOf: query.parts) }

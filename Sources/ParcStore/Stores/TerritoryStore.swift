@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import ParcCore
 
 /// Reference data (académies, départements) and the lookups that turn a UAI and a kind into an owner.

@@ -33,8 +33,9 @@ struct SeedAgents: AsyncParsableCommand {
                 say("seeding \(devices) devices in \(establishments) establishments…")
                 _ = try await SyntheticFleet.seed(storage, devices: devices, establishments: establishments)
             }
-            FileManager.default.createFile(atPath: tokensOut, contents: nil)
-            guard let out = FileHandle(forWritingAtPath: tokensOut) else { throw ValidationError("cannot write \(tokensOut)") }
+            guard FileManager.default.createFile(atPath: tokensOut, contents: nil), let out = FileHandle(forWritingAtPath: tokensOut) else {
+                throw ValidationError("cannot write \(tokensOut)")
+            }
             defer { try? out.close() }
             var generator = SystemRandomNumberGenerator()
             var cursor: Cursor?
