@@ -55,20 +55,50 @@ public enum TokenMinting {
         return text
     }
 
-    /// Lower-case hex of the SHA-256; written byte by byte because it runs on every heartbeat.
-    public static func hash(_ token: some StringProtocol) -> String {
+    /// Lower-case hex of the SHA-256, as tokens are stored.
+    public static func hash(_ token: some StringProtocol) -> String { digest(token).hex }
+
+    /// The SHA-256 of a token as a value: the device-token cache keys on it, 32 bytes held inline rather than a
+    /// 64-character string on the heap for each of a région's devices.
+    static func digest(_ token: some StringProtocol) -> TokenDigest {
         // Straight from the string's own bytes when they are contiguous (native strings): no copy on the heartbeat path.
         let digest =
             token.utf8.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) } ?? SHA256.hash(data: Array(token.utf8))
-        let hex = hexDigits
-        return String(unsafeUninitializedCapacity: 64) { out in
-            var k = 0
-            for byte in digest {
-                out[k] = hex[Int(byte >> 4)]
-                out[k + 1] = hex[Int(byte & 0x0F)]
-                k += 2
+        return digest.withUnsafeBytes { bytes in
+            TokenDigest(
+                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+    }
+}
+
+/// A token's SHA-256 in four words (memory order of the digest bytes).
+struct TokenDigest: Hashable, Sendable {
+    let words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) { words = (a, b, c, d) }
+
+    static func == (l: TokenDigest, r: TokenDigest) -> Bool { l.words == r.words }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+
+    /// Lower-case hex, written byte by byte.
+    var hex: String {
+        withUnsafeBytes(of: words) { bytes in
+            String(unsafeUninitializedCapacity: 64) { out in
+                var k = 0
+                for byte in bytes {
+                    out[k] = TokenMinting.hexDigits[Int(byte >> 4)]
+                    out[k + 1] = TokenMinting.hexDigits[Int(byte & 0x0F)]
+                    k += 2
+                }
+                return 64
             }
-            return 64
         }
     }
 }

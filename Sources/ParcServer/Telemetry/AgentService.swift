@@ -11,7 +11,7 @@ struct AgentService: Sendable {
     let pipeline: IngestPipeline
     let settings: IngestSettings
     let metrics: IngestMetrics
-    let credentials: ExpiringCache<String, TelemetryStore.Credential>
+    let credentials: ExpiringCache<TokenDigest, TelemetryStore.Credential>
     let intervals: ExpiringCache<UUID, Int>
 
     init(storage: Storage, clock: AppClock, pipeline: IngestPipeline, settings: IngestSettings, metrics: IngestMetrics) {
@@ -110,9 +110,11 @@ struct AgentService: Sendable {
         var token = authorization.utf8.dropFirst(7)
         while let first = token.first, first == 0x20 || first == 0x09 { token = token.dropFirst() }
         while let last = token.last, last == 0x20 || last == 0x09 { token = token.dropLast() }
-        let hash = TokenMinting.hash(Substring(token))
+        let digest = TokenMinting.digest(Substring(token))
         let telemetry = self.telemetry
-        guard let credential = try await credentials.value(for: hash, now: clock.now(), load: { try await telemetry.credential(tokenHash: hash) })
+        guard
+            let credential = try await credentials.value(
+                for: digest, now: clock.now(), load: { try await telemetry.credential(tokenHash: digest.hex) })
         else { throw ParcError.unauthenticated("the device token is unknown or was revoked; enrol again") }
         return credential
     }

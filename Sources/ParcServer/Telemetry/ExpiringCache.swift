@@ -31,7 +31,8 @@ package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Se
             // track recency (refilling costs one read per active device); the quarter left free means a scan runs
             // at most once per `capacity / 4` insertions.
             if entries.count >= capacity {
-                entries = entries.filter { $0.value.expires > now }
+                // In place: a filtered copy would double a full cache's memory for a moment.
+                for key in entries.compactMap({ $0.value.expires > now ? nil : $0.key }) { entries.removeValue(forKey: key) }
                 if entries.count >= capacity - capacity / 4 { entries.removeAll(keepingCapacity: true) }
             }
             entries[key] = Entry(value: loaded, expires: now.addingTimeInterval(ttl))
