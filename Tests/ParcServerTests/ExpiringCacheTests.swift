@@ -40,4 +40,19 @@ import Testing
         #expect(try await !Self.missed(cache, 5, at: t0.addingTimeInterval(2)))
         #expect(try await Self.missed(cache, 1, at: t0.addingTimeInterval(2)))
     }
+
+    /// A revocation that commits while a heartbeat is loading the credential: the loading request gets what it
+    /// read, but the cache does not keep it, so the next request reads the store again.
+    @Test(arguments: [false, true])
+    func aValueLoadedAcrossARemovalIsNotKept(removeAll: Bool) async throws {
+        let cache = ExpiringCache<Int, Int>(ttl: 60, capacity: 10)
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        let value = try await cache.value(for: 1, now: t0) {
+            if removeAll { cache.removeAll() } else { cache.remove(1) }
+            return 1
+        }
+        #expect(value == 1)
+        #expect(try await Self.missed(cache, 1, at: t0.addingTimeInterval(1)))
+        #expect(try await !Self.missed(cache, 1, at: t0.addingTimeInterval(2)))
+    }
 }
