@@ -65,40 +65,29 @@ public enum TokenMinting {
         let digest =
             token.utf8.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) } ?? SHA256.hash(data: Array(token.utf8))
         return digest.withUnsafeBytes { bytes in
-            TokenDigest(
-                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            func word(_ n: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * n, as: UInt64.self)) }
+            return TokenDigest(a: word(0), b: word(1), c: word(2), d: word(3))
         }
     }
 }
 
-/// A token's SHA-256 in four words (memory order of the digest bytes).
+/// A token's SHA-256 in four words, each read little-endian from eight digest bytes.
 struct TokenDigest: Hashable, Sendable {
-    let words: (UInt64, UInt64, UInt64, UInt64)
+    let a, b, c, d: UInt64
 
-    init(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) { words = (a, b, c, d) }
-
-    static func == (l: TokenDigest, r: TokenDigest) -> Bool { l.words == r.words }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0)
-        hasher.combine(words.1)
-        hasher.combine(words.2)
-        hasher.combine(words.3)
-    }
-
-    /// Lower-case hex, written byte by byte.
+    /// Lower-case hex of the digest bytes, in their order.
     var hex: String {
-        withUnsafeBytes(of: words) { bytes in
-            String(unsafeUninitializedCapacity: 64) { out in
-                var k = 0
-                for byte in bytes {
+        String(unsafeUninitializedCapacity: 64) { out in
+            var k = 0
+            for word in [a, b, c, d] {
+                for shift in stride(from: 0, to: 64, by: 8) {
+                    let byte = UInt8(truncatingIfNeeded: word >> UInt64(shift))
                     out[k] = TokenMinting.hexDigits[Int(byte >> 4)]
                     out[k + 1] = TokenMinting.hexDigits[Int(byte & 0x0F)]
                     k += 2
                 }
-                return 64
             }
+            return 64
         }
     }
 }

@@ -26,13 +26,9 @@ public struct CSVImporter: Sendable {
     let clock: AppClock
     /// Told of each device the import changed once it is committed, like `InventoryService.afterChange`: a
     /// transfer by import must reach the agent caches as a transfer by PATCH does.
-    var deviceChanged: (@Sendable (_ before: Device, _ after: Device?) -> Void)?
+    let deviceChanged: (@Sendable (_ before: Device, _ after: Device?) -> Void)?
 
-    public init(storage: Storage, clock: AppClock) {
-        self.init(storage: storage, clock: clock, deviceChanged: nil)
-    }
-
-    init(storage: Storage, clock: AppClock, deviceChanged: (@Sendable (_ before: Device, _ after: Device?) -> Void)?) {
+    public init(storage: Storage, clock: AppClock, deviceChanged: (@Sendable (_ before: Device, _ after: Device?) -> Void)? = nil) {
         self.storage = storage
         self.clock = clock
         self.deviceChanged = deviceChanged
